@@ -1,0 +1,226 @@
+/*
+ * dbgwalk — a DbgHelp-compatible stack walker.
+ *
+ * Include this instead of <dbghelp.h>. On Windows it includes mingw-w64's
+ * <windows.h> and <dbghelp.h> and adds only what they lack (StackWalkEx,
+ * StackWalk2, SYM_STKWALK_*, ARM64_NT_CONTEXT on x86 hosts, explicit 32-bit
+ * structure names). Elsewhere it supplies byte-identical types itself.
+ *
+ * The name differs from dbghelp.h on purpose: in a Windows build it can never
+ * shadow the system header.
+ */
+#ifndef DBGWALK_H
+#define DBGWALK_H
+
+#ifdef _WIN32
+#include <windows.h>
+#include <dbghelp.h>
+#define DBGWALK_API
+#else
+#include "dbgwalk/win_types.h"
+#define DBGWALK_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- machine types newer than mingw-w64 10 ---- */
+#ifndef IMAGE_FILE_MACHINE_ARM64EC
+#define IMAGE_FILE_MACHINE_ARM64EC 0xA641
+#endif
+#ifndef IMAGE_FILE_MACHINE_ARM64X
+#define IMAGE_FILE_MACHINE_ARM64X 0xA64E
+#endif
+#ifndef IMAGE_FILE_MACHINE_CHPE_X86
+#define IMAGE_FILE_MACHINE_CHPE_X86 0x3A64
+#endif
+
+/* ---- ARM64_NT_CONTEXT: the ARM64 context on every host ---- */
+#if defined(_WIN32) && defined(__aarch64__)
+typedef CONTEXT ARM64_NT_CONTEXT, *PARM64_NT_CONTEXT;
+#elif !defined(_WIN32) ||                                                                         \
+    (!defined(DBGWALK_HAVE_ARM64_NT_CONTEXT) && __MINGW64_VERSION_MAJOR <= 10)
+#define ARM64_MAX_BREAKPOINTS 8
+#define ARM64_MAX_WATCHPOINTS 2
+#define CONTEXT_ARM64 0x00400000L
+#define CONTEXT_ARM64_CONTROL (CONTEXT_ARM64 | 0x1L)
+#define CONTEXT_ARM64_INTEGER (CONTEXT_ARM64 | 0x2L)
+#define CONTEXT_ARM64_FLOATING_POINT (CONTEXT_ARM64 | 0x4L)
+#define CONTEXT_ARM64_DEBUG_REGISTERS (CONTEXT_ARM64 | 0x8L)
+#define CONTEXT_ARM64_X18 (CONTEXT_ARM64 | 0x10L)
+#define CONTEXT_ARM64_FULL                                                                        \
+    (CONTEXT_ARM64_CONTROL | CONTEXT_ARM64_INTEGER | CONTEXT_ARM64_FLOATING_POINT)
+
+typedef union _ARM64_NT_NEON128 {
+    struct {
+        ULONGLONG Low;
+        LONGLONG High;
+    };
+    double D[2];
+    float S[4];
+    WORD H[8];
+    BYTE B[16];
+} ARM64_NT_NEON128, *PARM64_NT_NEON128;
+
+typedef struct __attribute__((aligned(16))) _ARM64_NT_CONTEXT {
+    DWORD ContextFlags;
+    DWORD Cpsr;
+    union {
+        struct {
+            DWORD64 X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14;
+            DWORD64 X15, X16, X17, X18, X19, X20, X21, X22, X23, X24, X25, X26, X27, X28;
+            DWORD64 Fp;
+            DWORD64 Lr;
+        };
+        DWORD64 X[31];
+    };
+    DWORD64 Sp;
+    DWORD64 Pc;
+    ARM64_NT_NEON128 V[32];
+    DWORD Fpcr;
+    DWORD Fpsr;
+    DWORD Bcr[ARM64_MAX_BREAKPOINTS];
+    DWORD64 Bvr[ARM64_MAX_BREAKPOINTS];
+    DWORD Wcr[ARM64_MAX_WATCHPOINTS];
+    DWORD64 Wvr[ARM64_MAX_WATCHPOINTS];
+} ARM64_NT_CONTEXT, *PARM64_NT_CONTEXT;
+#endif
+
+/* ---- 32-bit STACKFRAME and its callbacks, by explicit names ----
+ * A 64-bit Windows header #defines STACKFRAME to STACKFRAME64, yet the
+ * exported StackWalk takes the 32-bit layout. */
+#if defined(_WIN32) && !defined(_WIN64)
+typedef ADDRESS ADDRESS32, *LPADDRESS32;
+typedef KDHELP KDHELP32, *PKDHELP32;
+typedef STACKFRAME STACKFRAME32, *LPSTACKFRAME32;
+typedef PREAD_PROCESS_MEMORY_ROUTINE PREAD_PROCESS_MEMORY_ROUTINE32;
+typedef PFUNCTION_TABLE_ACCESS_ROUTINE PFUNCTION_TABLE_ACCESS_ROUTINE32;
+typedef PGET_MODULE_BASE_ROUTINE PGET_MODULE_BASE_ROUTINE32;
+typedef PTRANSLATE_ADDRESS_ROUTINE PTRANSLATE_ADDRESS_ROUTINE32;
+#else
+typedef struct _tagADDRESS32 {
+    DWORD Offset;
+    WORD Segment;
+    ADDRESS_MODE Mode;
+} ADDRESS32, *LPADDRESS32;
+
+/* Field order differs from KDHELP64: ThCallbackBStore moves to 0x1C. */
+typedef struct _KDHELP32 {
+    DWORD Thread;
+    DWORD ThCallbackStack;
+    DWORD NextCallback;
+    DWORD FramePointer;
+    DWORD KiCallUserMode;
+    DWORD KeUserCallbackDispatcher;
+    DWORD SystemRangeStart;
+    DWORD ThCallbackBStore;
+    DWORD KiUserExceptionDispatcher;
+    DWORD StackBase;
+    DWORD StackLimit;
+    DWORD Reserved[5];
+} KDHELP32, *PKDHELP32;
+
+/* AddrBStore comes last here, unlike STACKFRAME64. FuncTableEntry is a
+ * 32-bit target pointer, kept as a DWORD so the layout is host-independent. */
+typedef struct _tagSTACKFRAME32 {
+    ADDRESS32 AddrPC;
+    ADDRESS32 AddrReturn;
+    ADDRESS32 AddrFrame;
+    ADDRESS32 AddrStack;
+#if defined(__i386__)
+    PVOID FuncTableEntry;
+#else
+    DWORD FuncTableEntry; /* a 64-bit host cannot hold a pointer here */
+#endif
+    DWORD Params[4];
+    BOOL Far;
+    BOOL Virtual;
+    DWORD Reserved[3];
+    KDHELP32 KdHelp;
+    ADDRESS32 AddrBStore;
+} STACKFRAME32, *LPSTACKFRAME32;
+
+typedef BOOL (WINAPI *PREAD_PROCESS_MEMORY_ROUTINE32)(HANDLE hProcess, DWORD lpBaseAddress,
+                                                      PVOID lpBuffer, DWORD nSize,
+                                                      PDWORD lpNumberOfBytesRead);
+typedef PVOID (WINAPI *PFUNCTION_TABLE_ACCESS_ROUTINE32)(HANDLE hProcess, DWORD AddrBase);
+typedef DWORD (WINAPI *PGET_MODULE_BASE_ROUTINE32)(HANDLE hProcess, DWORD Address);
+typedef DWORD (WINAPI *PTRANSLATE_ADDRESS_ROUTINE32)(HANDLE hProcess, HANDLE hThread,
+                                                     LPADDRESS32 lpaddr);
+#endif
+
+#ifdef DBGWALK_PLAIN_NAMES_ARE_32BIT
+typedef PREAD_PROCESS_MEMORY_ROUTINE32 PREAD_PROCESS_MEMORY_ROUTINE;
+typedef PFUNCTION_TABLE_ACCESS_ROUTINE32 PFUNCTION_TABLE_ACCESS_ROUTINE;
+typedef PGET_MODULE_BASE_ROUTINE32 PGET_MODULE_BASE_ROUTINE;
+typedef PTRANSLATE_ADDRESS_ROUTINE32 PTRANSLATE_ADDRESS_ROUTINE;
+#endif
+
+/* ---- StackWalkEx / StackWalk2 flags and target attributes ---- */
+#ifndef SYM_STKWALK_DEFAULT
+#define SYM_STKWALK_DEFAULT 0x00000000
+#endif
+#ifndef SYM_STKWALK_FORCE_FRAMEPTR
+#define SYM_STKWALK_FORCE_FRAMEPTR 0x00000001
+#endif
+#ifndef SYM_STKWALK_ZEROEXTEND_PTRS
+#define SYM_STKWALK_ZEROEXTEND_PTRS 0x00000002
+#endif
+#ifndef TARGET_ATTRIBUTE_PACMASK
+#define TARGET_ATTRIBUTE_PACMASK 0x00000001
+#endif
+#ifndef TARGET_ATTRIBUTE_PACMASK_LIVETARGET
+#define TARGET_ATTRIBUTE_PACMASK_LIVETARGET 0xFFFFFFFFFFFFFFFFull
+#endif
+
+typedef BOOL (WINAPI *DBGWALK_PGET_TARGET_ATTRIBUTE_VALUE64)(HANDLE hProcess, DWORD Attribute,
+                                                             DWORD64 AttributeData,
+                                                             DWORD64 *AttributeValue);
+#ifndef PGET_TARGET_ATTRIBUTE_VALUE64
+#define PGET_TARGET_ATTRIBUTE_VALUE64 DBGWALK_PGET_TARGET_ATTRIBUTE_VALUE64
+#endif
+
+/* ---- entry points ---- */
+#ifndef _WIN32
+DBGWALK_API BOOL StackWalk64(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
+                             LPSTACKFRAME64 StackFrame, PVOID ContextRecord,
+                             PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
+                             PFUNCTION_TABLE_ACCESS_ROUTINE64 FunctionTableAccessRoutine,
+                             PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine,
+                             PTRANSLATE_ADDRESS_ROUTINE64 TranslateAddress);
+
+DBGWALK_API BOOL StackWalk(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
+                           LPSTACKFRAME32 StackFrame, PVOID ContextRecord,
+                           PREAD_PROCESS_MEMORY_ROUTINE32 ReadMemoryRoutine,
+                           PFUNCTION_TABLE_ACCESS_ROUTINE32 FunctionTableAccessRoutine,
+                           PGET_MODULE_BASE_ROUTINE32 GetModuleBaseRoutine,
+                           PTRANSLATE_ADDRESS_ROUTINE32 TranslateAddress);
+
+/* The calling thread's last error, as on Windows (thread-local). */
+DBGWALK_API DWORD GetLastError(void);
+DBGWALK_API void SetLastError(DWORD dwErrCode);
+#endif
+
+/* mingw-w64 does not declare these. */
+DBGWALK_API BOOL IMAGEAPI StackWalkEx(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
+                                      LPSTACKFRAME_EX StackFrame, PVOID ContextRecord,
+                                      PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
+                                      PFUNCTION_TABLE_ACCESS_ROUTINE64 FunctionTableAccessRoutine,
+                                      PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine,
+                                      PTRANSLATE_ADDRESS_ROUTINE64 TranslateAddress, DWORD Flags);
+
+DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
+                                     LPSTACKFRAME_EX StackFrame, PVOID ContextRecord,
+                                     PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
+                                     PFUNCTION_TABLE_ACCESS_ROUTINE64 FunctionTableAccessRoutine,
+                                     PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine,
+                                     PTRANSLATE_ADDRESS_ROUTINE64 TranslateAddress,
+                                     PGET_TARGET_ATTRIBUTE_VALUE64 GetTargetAttributeValue,
+                                     DWORD Flags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DBGWALK_H */

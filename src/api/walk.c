@@ -1,0 +1,189 @@
+/*
+ * One call of a stack walk: seeding on the first call, one unwind in place on
+ * each later one, a look-ahead unwind of a copy for AddrReturn, and the end
+ * conditions of stackwalk.md "The end of a walk".
+ *
+ * State between calls lives in the caller's STACKFRAME64.Reserved[]:
+ *   Reserved[0]  the walk id (0: the next call starts a walk)
+ *   Reserved[1]  frames reported (low 24 bits) and the flags below; it fits
+ *                in 32 bits so that StackWalk can keep it in a DWORD
+ * Reserved[2] is left alone. The walk id also keys the thread's read cache.
+ */
+#include "walk.h"
+
+#include "../arch/arch.h"
+
+#define STATE_FRAMES_MASK 0x00FFFFFFu
+#define STATE_ENDED (1u << 30)
+#define STATE_PC_EXACT (1u << 31) /* this frame's PC is not a return address */
+
+#define FRAME_CAP 65536u
+
+#ifdef _WIN32
+/* The documented default: ReadProcessMemory on hProcess. */
+static BOOL WINAPI read_process_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
+                                       LPDWORD bytes_read)
+{
+    SIZE_T got = 0;
+    BOOL ok;
+
+    *bytes_read = 0;
+    if (address > (DWORD64)UINTPTR_MAX)
+        return FALSE;
+    ok = ReadProcessMemory(process, (LPCVOID)(uintptr_t)address, buffer, size, &got);
+    *bytes_read = (DWORD)got;
+    return ok;
+}
+#endif
+
+static BOOL fail(DWORD error)
+{
+    dw_set_last_error(error);
+    return FALSE;
+}
+
+/* Turns a seeded address into a flat one; false when that is impossible. */
+static bool flatten(const struct walk_request *request, ADDRESS64 *address)
+{
+    if (address->Mode == AddrModeFlat || address->Offset == 0)
+        return true;
+    if (request->translate) {
+        address->Offset = request->translate(request->process, request->thread, address);
+    } else if (request->translate32) {
+        ADDRESS32 narrow = {(DWORD)address->Offset, address->Segment, address->Mode};
+        address->Offset = request->translate32(request->process, request->thread, &narrow);
+    } else {
+        return false;
+    }
+    address->Mode = AddrModeFlat;
+    return true;
+}
+
+/* Whether unwinding from (pc, sp) to (next_pc, next_sp) made progress. */
+static bool made_progress(const struct arch_unwinder *arch, bool first_unwind, uint64_t pc,
+                          uint64_t sp, uint64_t next_pc, uint64_t next_sp)
+{
+    if (next_pc == 0)
+        return false;
+    if (next_sp > sp)
+        return true;
+    return first_unwind && arch->first_unwind_may_keep_sp && next_sp == sp && next_pc != pc;
+}
+
+/* One checked unwind step of `context` in place. */
+static bool step(const struct arch_unwinder *arch, const struct walk_services *services,
+                 void *context, bool pc_exact, bool first_unwind, struct unwind_step *info)
+{
+    uint64_t pc = arch->pc(context), sp = arch->sp(context);
+
+    if (arch->unwind(services, context, pc_exact, info) != UNWIND_OK)
+        return false;
+    return made_progress(arch, first_unwind, pc, sp, arch->pc(context), arch->sp(context));
+}
+
+static void set_flat(ADDRESS64 *address, uint64_t offset)
+{
+    address->Offset = offset;
+    address->Segment = 0;
+    address->Mode = AddrModeFlat;
+}
+
+/* Fills the caller's STACKFRAME64 for the frame in `context`. */
+static void report(const struct arch_unwinder *arch, const struct walk_services *services,
+                   const void *context, bool pc_exact, bool first_unwind, STACKFRAME64 *frame)
+{
+    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+    struct unwind_step info = {0};
+    bool has_caller;
+
+    memcpy(caller, context, arch->context_size);
+    has_caller = step(arch, services, caller, pc_exact, first_unwind, &info);
+
+    set_flat(&frame->AddrPC, arch->pc(context));
+    set_flat(&frame->AddrStack, arch->sp(context));
+    set_flat(&frame->AddrReturn, has_caller ? arch->pc(caller) : 0);
+    frame->AddrFrame.Segment = 0;
+    frame->AddrFrame.Mode = AddrModeFlat;
+    arch->describe(services, context, has_caller ? caller : NULL, frame);
+    frame->FuncTableEntry = info.function_entry;
+    frame->Far = FALSE;
+    frame->Virtual = TRUE;
+}
+
+BOOL walk_next_frame(const struct walk_request *request)
+{
+    STACKFRAME64 *frame = request->frame;
+    const struct arch_unwinder *arch;
+    _Alignas(16) uint8_t seeded[ARCH_MAX_CONTEXT_SIZE];
+    void *context = request->context;
+    struct memory_reader memory;
+    struct walk_services services;
+    uint64_t walk_id, state;
+    bool first = false, pc_exact;
+    BOOL ok = FALSE;
+
+    if (!frame)
+        return fail(ERROR_INVALID_PARAMETER);
+    arch = arch_for_machine(request->machine);
+    if (!arch)
+        return fail(ERROR_NOT_SUPPORTED);
+    if (!context && arch->context_required)
+        return fail(ERROR_INVALID_PARAMETER);
+
+    services.process = request->process;
+    services.table = request->table;
+    services.target_attribute = request->target_attribute;
+    services.flags = request->flags;
+    services.memory = &memory;
+    PREAD_PROCESS_MEMORY_ROUTINE64 read = request->read;
+    if (!read && !request->read32) {
+#ifdef _WIN32
+        read = read_process_memory;
+#else
+        return fail(ERROR_INVALID_PARAMETER); /* no process to read from here */
+#endif
+    }
+
+    walk_id = frame->Reserved[0];
+    state = frame->Reserved[1];
+    if (walk_id == 0) {
+        if (!flatten(request, &frame->AddrPC) || !flatten(request, &frame->AddrStack) ||
+            !flatten(request, &frame->AddrFrame))
+            return fail(ERROR_INVALID_PARAMETER);
+        first = true;
+        walk_id = memory_new_walk_id();
+        state = STATE_PC_EXACT;
+    } else if (state & STATE_ENDED) {
+        return FALSE;
+    }
+
+    /* Without a context (x86 only) the frame itself carries the registers. */
+    if (!context) {
+        memset(seeded, 0, sizeof(seeded));
+        context = seeded;
+        arch->seed(context, frame);
+    } else if (first) {
+        arch->seed(context, frame);
+    }
+
+    memory_reader_open(&memory, request->process, read, request->read32, walk_id);
+    pc_exact = (state & STATE_PC_EXACT) != 0;
+    if (!first) {
+        struct unwind_step info = {0};
+        uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
+        _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+        memcpy(caller, context, arch->context_size);
+        if (frames >= FRAME_CAP || !step(arch, &services, caller, pc_exact, frames == 1, &info))
+            goto out;
+        memcpy(context, caller, arch->context_size);
+        pc_exact = info.caller_pc_exact;
+    }
+    report(arch, &services, context, pc_exact, (state & STATE_FRAMES_MASK) == 0, frame);
+    state = ((state & STATE_FRAMES_MASK) + 1) | (pc_exact ? STATE_PC_EXACT : 0);
+    ok = TRUE;
+out:
+    memory_reader_close(&memory);
+    frame->Reserved[0] = walk_id;
+    frame->Reserved[1] = ok ? state : (state | STATE_ENDED);
+    return ok;
+}

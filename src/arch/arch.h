@@ -1,0 +1,69 @@
+/*
+ * The per-architecture unwinder interface.
+ *
+ * An unwinder knows its target's CONTEXT layout and its unwind data; the
+ * generic walk (src/api/stackwalk.c) knows STACKFRAME bookkeeping, seeding,
+ * termination and the look-ahead. Adding an architecture is one file that
+ * fills a `struct arch_unwinder` and one line in arch_registry.c.
+ */
+#ifndef DBGWALK_ARCH_H
+#define DBGWALK_ARCH_H
+
+#include "../function_table.h"
+#include "../memory.h"
+
+/* What a walk gets from its environment. */
+struct walk_services {
+    HANDLE process;
+    struct memory_reader *memory;
+    struct function_table table;
+    PGET_TARGET_ATTRIBUTE_VALUE64 target_attribute; /* StackWalk2 only, else NULL */
+    DWORD flags;                                    /* SYM_STKWALK_* */
+};
+
+enum unwind_result {
+    UNWIND_OK,      /* the context now holds the caller's registers */
+    UNWIND_NO_CALLER, /* a clean end: nothing above this frame (or unreadable) */
+    UNWIND_BAD_DATA,  /* unwind data malformed: end the walk at this frame */
+};
+
+/* What one unwind step learned besides the registers. */
+struct unwind_step {
+    PVOID function_entry; /* the table routine's answer for the unwound frame */
+    bool caller_pc_exact; /* the caller's PC is not a return address (machine
+                             frame, context record): look it up as it is */
+};
+
+/* Largest target context any unwinder handles (the x64 CONTEXT). */
+#define ARCH_MAX_CONTEXT_SIZE 0x4D0
+
+struct arch_unwinder {
+    DWORD machine;          /* IMAGE_FILE_MACHINE_* */
+    size_t context_size;    /* bytes of the caller's ContextRecord we own */
+    bool context_required;  /* FALSE only where a NULL context can be seeded */
+    bool first_unwind_may_keep_sp; /* ARM64 leaf: PC = LR with SP unchanged */
+
+    /* Applies the caller's STACKFRAME seed (AddrPC/AddrStack/AddrFrame,
+     * already flat) to the context, per stackwalk.md "Seeding". */
+    void (*seed)(void *context, const STACKFRAME64 *frame);
+
+    uint64_t (*pc)(const void *context);
+    uint64_t (*sp)(const void *context);
+
+    /* One unwind step of `context` in place. `pc_exact` says the PC is not a
+     * return address (frame 0, or restored from a machine frame). */
+    enum unwind_result (*unwind)(const struct walk_services *services, void *context,
+                                 bool pc_exact, struct unwind_step *step);
+
+    /* Fills AddrFrame and Params of `frame` for the frame in `context`;
+     * `caller` is the unwound caller context, or NULL when there is none. */
+    void (*describe)(const struct walk_services *services, const void *context,
+                     const void *caller, STACKFRAME64 *frame);
+};
+
+/* The unwinder for a machine type, or NULL when it is not supported. */
+const struct arch_unwinder *arch_for_machine(DWORD machine);
+
+extern const struct arch_unwinder arch_x64;
+
+#endif

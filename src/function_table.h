@@ -1,0 +1,31 @@
+/*
+ * The caller's function-table and module-base routines, as one object.
+ *
+ * FunctionTableAccessRoutine answers with a pointer in *our* address space to
+ * an entry whose RVAs are relative to what GetModuleBaseRoutine answers. A
+ * NULL routine means "no entry" until the library's own symbol services
+ * (SymFunctionTableAccess64/SymGetModuleBase64) exist.
+ */
+#ifndef DBGWALK_FUNCTION_TABLE_H
+#define DBGWALK_FUNCTION_TABLE_H
+
+#include "platform.h"
+
+struct function_table {
+    HANDLE process;
+    PFUNCTION_TABLE_ACCESS_ROUTINE64 entry_for;
+    PGET_MODULE_BASE_ROUTINE64 module_base_for;
+    /* StackWalk's 32-bit routines, used where the 64-bit ones are NULL */
+    PFUNCTION_TABLE_ACCESS_ROUTINE32 entry_for32;
+    PGET_MODULE_BASE_ROUTINE32 module_base_for32;
+};
+
+/* The entry covering `address`, copied out of the caller's memory into
+ * `entry` (`size` bytes); returns the caller's pointer, or NULL for none. */
+PVOID function_table_lookup(const struct function_table *table, uint64_t address, void *entry,
+                            size_t size);
+
+/* The base of the module holding `address`, or 0. */
+uint64_t function_table_module_base(const struct function_table *table, uint64_t address);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * The callback reader and its per-walk block cache.
+ *
+ * Reads are served from aligned blocks. A miss asks the routine for the whole
+ * block; when that is refused or comes back short of what is needed, it asks
+ * again for the rest, and then for just the bytes needed, so that a readable
+ * range never fails because a larger request crossed into unmapped memory.
+ */
+#include "memory.h"
+
+#include <stdatomic.h>
+
+#define BLOCK_SIZE 4096u
+#define BLOCK_COUNT 8u
+
+struct cache_block {
+    uint64_t base;   /* aligned block address */
+    uint32_t lo, hi; /* valid bytes are [base + lo, base + hi) */
+    uint32_t last_use;
+    uint8_t bytes[BLOCK_SIZE];
+};
+
+struct read_cache {
+    uint64_t walk_id;
+    HANDLE process;
+    PREAD_PROCESS_MEMORY_ROUTINE64 read;
+    PREAD_PROCESS_MEMORY_ROUTINE32 read32;
+    uint32_t clock;
+    bool busy; /* a read routine that walks another stack re-enters us */
+    struct cache_block blocks[BLOCK_COUNT];
+};
+
+/* One cache per thread: walks on different threads never share it, and a
+ * walk is identified by an id no other walk can have. */
+static _Thread_local struct read_cache thread_cache;
+
+static atomic_uint_fast64_t next_walk_id = 1;
+
+uint64_t memory_new_walk_id(void)
+{
+    return (uint64_t)atomic_fetch_add_explicit(&next_walk_id, 1, memory_order_relaxed);
+}
+
+void memory_reader_open(struct memory_reader *reader, HANDLE process,
+                        PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
+                        uint64_t walk_id)
+{
+    struct read_cache *cache = &thread_cache;
+
+    reader->process = process;
+    reader->read = read;
+    reader->read32 = read32;
+    reader->callbacks = 0;
+    reader->cache = NULL;
+    if (cache->busy)
+        return;
+    if (cache->walk_id != walk_id || cache->process != process || cache->read != read ||
+        cache->read32 != read32) {
+        memset(cache->blocks, 0, sizeof(cache->blocks));
+        cache->walk_id = walk_id;
+        cache->process = process;
+        cache->read = read;
+        cache->read32 = read32;
+        cache->clock = 0;
+    }
+    cache->busy = true;
+    reader->cache = cache;
+}
+
+void memory_reader_close(struct memory_reader *reader)
+{
+    if (reader->cache)
+        reader->cache->busy = false;
+    reader->cache = NULL;
+}
+
+/* One call of the routine; returns how many bytes it delivered (clamped to
+ * the request, whatever it claims), treating FALSE as "what it reports". */
+static uint32_t call_routine(struct memory_reader *reader, uint64_t address, uint8_t *buffer,
+                             uint32_t size)
+{
+    DWORD got = 0;
+    BOOL ok;
+
+    if (size == 0)
+        return 0;
+    reader->callbacks++;
+    if (reader->read) {
+        ok = reader->read(reader->process, address, buffer, size, &got);
+    } else {
+        /* A 32-bit routine sees 32-bit addresses; nothing lies above. */
+        if (address > 0xFFFFFFFFu || address + size - 1 > 0xFFFFFFFFu)
+            return 0;
+        ok = reader->read32(reader->process, (DWORD)address, buffer, size, &got);
+    }
+    if (got > size)
+        got = ok ? size : 0; /* a claim we cannot trust */
+    if (ok && got == 0)
+        got = size; /* routines that never set the count on success */
+    return got;
+}
+
+/* Reads [address, address + size) into buffer, asking again after short
+ * reads. Returns how many bytes from the start were delivered. */
+static uint32_t read_run(struct memory_reader *reader, uint64_t address, uint8_t *buffer,
+                         uint32_t size)
+{
+    uint32_t done = 0;
+
+    while (done < size) {
+        uint32_t got = call_routine(reader, address + done, buffer + done, size - done);
+        if (got == 0)
+            break;
+        done += got;
+    }
+    return done;
+}
+
+/* Makes [offset, offset + size) of the block at `base` valid in `block`, or
+ * fails. `block` may already hold a valid range, which is kept if the new
+ * bytes join it. */
+static bool fill_block(struct memory_reader *reader, struct cache_block *block, uint64_t base,
+                       uint32_t offset, uint32_t size)
+{
+    uint32_t need_end = offset + size;
+    uint32_t got;
+
+    if (block->base != base || block->hi <= block->lo) {
+        block->base = base;
+        block->lo = block->hi = 0;
+    }
+
+    /* Extend a valid range that already starts at or before the need. */
+    if (block->hi > block->lo && block->lo <= offset && offset <= block->hi) {
+        got = read_run(reader, base + block->hi, block->bytes + block->hi, need_end - block->hi);
+        block->hi += got;
+        return block->hi >= need_end;
+    }
+
+    /* The whole block first: one callback serves many later reads. */
+    got = read_run(reader, base, block->bytes, BLOCK_SIZE);
+    if (got >= need_end) {
+        block->lo = 0;
+        block->hi = got;
+        return true;
+    }
+
+    /* The block start may be unreadable while the bytes we need are fine:
+     * ask from the first needed byte to the end of the block, then just for
+     * what is needed. */
+    got = read_run(reader, base + offset, block->bytes + offset, BLOCK_SIZE - offset);
+    if (got < size)
+        got = read_run(reader, base + offset, block->bytes + offset, size);
+    if (got < size) {
+        block->lo = block->hi = 0;
+        return false;
+    }
+    block->lo = offset;
+    block->hi = offset + got;
+    return true;
+}
+
+static struct cache_block *find_block(struct read_cache *cache, uint64_t base)
+{
+    struct cache_block *victim = &cache->blocks[0];
+
+    for (unsigned i = 0; i < BLOCK_COUNT; i++) {
+        struct cache_block *b = &cache->blocks[i];
+        if (b->hi > b->lo && b->base == base)
+            return b;
+        if (b->hi <= b->lo) {
+            if (victim->hi > victim->lo)
+                victim = b;
+        } else if (victim->hi > victim->lo && b->last_use < victim->last_use) {
+            victim = b;
+        }
+    }
+    victim->lo = victim->hi = 0;
+    return victim;
+}
+
+static bool read_uncached(struct memory_reader *reader, uint64_t address, uint8_t *out,
+                          size_t size)
+{
+    while (size > 0) {
+        uint32_t chunk = size > 0x100000 ? 0x100000 : (uint32_t)size;
+        if (read_run(reader, address, out, chunk) != chunk)
+            return false;
+        address += chunk;
+        out += chunk;
+        size -= chunk;
+    }
+    return true;
+}
+
+bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, size_t size)
+{
+    uint8_t *out = buffer;
+    struct read_cache *cache = reader->cache;
+
+    if (size == 0)
+        return true;
+    if (address + size - 1 < address)
+        return false; /* wraps the address space */
+    if (!cache)
+        return read_uncached(reader, address, out, size);
+
+    while (size > 0) {
+        uint64_t base = address & ~(uint64_t)(BLOCK_SIZE - 1);
+        uint32_t offset = (uint32_t)(address - base);
+        uint32_t take = BLOCK_SIZE - offset;
+        struct cache_block *block;
+
+        if (take > size)
+            take = (uint32_t)size;
+        block = find_block(cache, base);
+        if (!(block->lo <= offset && offset + take <= block->hi) &&
+            !fill_block(reader, block, base, offset, take))
+            return false;
+        block->last_use = ++cache->clock;
+        memcpy(out, block->bytes + offset, take);
+        out += take;
+        address += take;
+        size -= take;
+    }
+    return true;
+}
+
+bool memory_read_u64(struct memory_reader *reader, uint64_t address, uint64_t *value)
+{
+    uint8_t bytes[8];
+
+    if (!memory_read(reader, address, bytes, sizeof(bytes)))
+        return false;
+    *value = dw_le64(bytes);
+    return true;
+}
+
+bool memory_read_u32(struct memory_reader *reader, uint64_t address, uint32_t *value)
+{
+    uint8_t bytes[4];
+
+    if (!memory_read(reader, address, bytes, sizeof(bytes)))
+        return false;
+    *value = dw_le32(bytes);
+    return true;
+}

@@ -1,0 +1,42 @@
+/*
+ * What every library file needs from the host: the DbgHelp types (mingw-w64's
+ * on Windows, ours elsewhere), the last-error setter and the export marker.
+ */
+#ifndef DBGWALK_PLATFORM_H
+#define DBGWALK_PLATFORM_H
+
+#include "dbgwalk.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Marks a function the library exports. On Windows the .def file decides the
+ * exports; elsewhere symbols are hidden unless marked. */
+#ifdef _WIN32
+#define DW_EXPORT
+#else
+#define DW_EXPORT __attribute__((visibility("default")))
+#endif
+
+#ifdef _WIN32
+#define dw_set_last_error(e) SetLastError(e)
+#else
+void dw_set_last_error(DWORD error);
+#endif
+
+#define DW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline uint16_t dw_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t dw_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline uint64_t dw_le64(const uint8_t *p)
+{
+    return (uint64_t)dw_le32(p) | ((uint64_t)dw_le32(p + 4) << 32);
+}
+
+#endif
