@@ -65,5 +65,6 @@ struct arch_unwinder {
 const struct arch_unwinder *arch_for_machine(DWORD machine);
 
 extern const struct arch_unwinder arch_x64;
+extern const struct arch_unwinder arch_arm64;
 
 #endif

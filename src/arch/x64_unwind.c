@@ -232,6 +232,22 @@ static enum unwind_result apply_codes(struct code_walk *w, const struct x64_unwi
     return UNWIND_OK;
 }
 
+/* SYM_STKWALK_FORCE_FRAMEPTR where there is no unwind data: a plausible
+ * RBP-chain link ([RBP] = caller RBP, [RBP + 8] = return address) is taken;
+ * anything else falls back to the leaf rule. */
+static bool frame_pointer_unwind(struct memory_reader *memory, struct x64_regs *regs)
+{
+    uint64_t rbp = regs->gpr[X64_RBP], saved_rbp, rip;
+
+    if (rbp < regs->gpr[X64_RSP] || (rbp & 7) != 0 || rbp + 16 < rbp ||
+        !memory_read_u64(memory, rbp, &saved_rbp) || !memory_read_u64(memory, rbp + 8, &rip))
+        return false;
+    regs->rip = rip;
+    regs->gpr[X64_RSP] = rbp + 16;
+    regs->gpr[X64_RBP] = saved_rbp;
+    return true;
+}
+
 static enum unwind_result leaf_unwind(struct memory_reader *memory, struct x64_regs *regs)
 {
     uint64_t rip;
@@ -259,8 +275,11 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
 
     step->caller_pc_exact = false;
     step->function_entry = function_table_lookup(&services->table, lookup, raw, sizeof(raw));
-    if (!step->function_entry)
+    if (!step->function_entry) {
+        if ((services->flags & SYM_STKWALK_FORCE_FRAMEPTR) && frame_pointer_unwind(memory, regs))
+            return UNWIND_OK;
         return leaf_unwind(memory, regs);
+    }
 
     base = function_table_module_base(&services->table, lookup);
     if (base == 0)

@@ -1,0 +1,176 @@
+/*
+ * The ARM64 unwinder as the generic walk sees it: the ARM64_NT_CONTEXT view,
+ * one unwind step (leaf rule, .xdata, packed .pdata) and the STACKFRAME
+ * fields stackwalk.md fixes for ARM64.
+ */
+#include "arm64.h"
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+    for (unsigned i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
+{
+    for (unsigned i = 0; i < 31; i++)
+        regs->x[i] = dw_le64(c + ARM64_CTX_X(i));
+    regs->sp = dw_le64(c + ARM64_CTX_SP);
+    regs->pc = dw_le64(c + ARM64_CTX_PC);
+    for (unsigned i = 0; i < 32; i++)
+        memcpy(regs->v[i], c + ARM64_CTX_V(i), 16);
+    regs->cpsr = dw_le32(c + ARM64_CTX_CPSR);
+    regs->fpcr = dw_le32(c + ARM64_CTX_FPCR);
+    regs->fpsr = dw_le32(c + ARM64_CTX_FPSR);
+}
+
+void arm64_regs_store(const struct arm64_regs *regs, uint8_t *c)
+{
+    for (unsigned i = 0; i < 31; i++)
+        put_le64(c + ARM64_CTX_X(i), regs->x[i]);
+    put_le64(c + ARM64_CTX_SP, regs->sp);
+    put_le64(c + ARM64_CTX_PC, regs->pc);
+    for (unsigned i = 0; i < 32; i++)
+        memcpy(c + ARM64_CTX_V(i), regs->v[i], 16);
+    put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
+    put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
+    put_le32(c + ARM64_CTX_FPSR, regs->fpsr);
+}
+
+/* User-mode addresses fit in 48 bits; what lies above in a signed return
+ * address is its authentication code. */
+#define USER_ADDRESS_MASK ((1ull << 48) - 1)
+
+uint64_t arm64_strip_pac(const struct walk_services *services, uint64_t address)
+{
+    DWORD64 mask = 0;
+
+    if (services->target_attribute &&
+        services->target_attribute(services->process, TARGET_ATTRIBUTE_PACMASK, address, &mask) &&
+        mask != TARGET_ATTRIBUTE_PACMASK_LIVETARGET)
+        return address & ~mask;
+    return address & USER_ADDRESS_MASK;
+}
+
+static enum unwind_result arm64_virtual_unwind(const struct walk_services *services,
+                                               struct arm64_regs *regs, bool pc_exact,
+                                               struct unwind_step *step)
+{
+    struct arm64_codes codes;
+    struct arm64_plan plan;
+    struct arm64_code_effect effect = {0};
+    uint8_t raw[8];
+    uint32_t begin, unwind_data;
+    uint64_t pc = regs->pc, base, k;
+    /* A return address is past its call: the call may end the function. */
+    uint64_t at = pc_exact ? pc : pc - 4;
+    bool signs_lr = false;
+    enum unwind_result r;
+
+    step->caller_pc_exact = false;
+    step->function_entry = function_table_lookup(&services->table, at, raw, sizeof(raw));
+    if (!step->function_entry) {
+        /* A leaf without .pdata: its return address is still in LR. */
+        if (regs->x[ARM64_LR] == pc)
+            return UNWIND_NO_CALLER;
+        regs->pc = regs->x[ARM64_LR];
+        return UNWIND_OK;
+    }
+    base = function_table_module_base(&services->table, at);
+    if (base == 0)
+        return UNWIND_BAD_DATA;
+    begin = dw_le32(raw);
+    unwind_data = dw_le32(raw + 4);
+    if (at < base + begin)
+        return UNWIND_BAD_DATA;
+    k = (at - (base + begin)) / 4;
+
+    switch (unwind_data & 3) {
+    case 0:
+        r = arm64_xdata_plan(services->memory, base + unwind_data, k, &codes, &plan);
+        break;
+    case 1:
+    case 2:
+        r = arm64_packed_plan(unwind_data, k, &codes, &plan, &signs_lr);
+        break;
+    default:
+        r = UNWIND_BAD_DATA;
+        break;
+    }
+    if (r != UNWIND_OK)
+        return r;
+    r = arm64_run_codes(services, regs, &codes, plan.start, plan.skip, &effect);
+    if (r != UNWIND_OK)
+        return r;
+    if (effect.pc_set) {
+        step->caller_pc_exact = effect.pc_exact;
+        return UNWIND_OK;
+    }
+    regs->pc = regs->x[ARM64_LR];
+    if (effect.lr_signed || signs_lr)
+        regs->pc = arm64_strip_pac(services, regs->pc);
+    return UNWIND_OK;
+}
+
+static void arm64_seed(void *context, const STACKFRAME64 *frame)
+{
+    uint8_t *c = context;
+
+    if (frame->AddrPC.Offset)
+        put_le64(c + ARM64_CTX_PC, frame->AddrPC.Offset);
+    if (frame->AddrStack.Offset)
+        put_le64(c + ARM64_CTX_SP, frame->AddrStack.Offset);
+    if (frame->AddrFrame.Offset && frame->AddrFrame.Offset != frame->AddrStack.Offset)
+        put_le64(c + ARM64_CTX_X(ARM64_FP), frame->AddrFrame.Offset);
+}
+
+static uint64_t arm64_pc(const void *context)
+{
+    return dw_le64((const uint8_t *)context + ARM64_CTX_PC);
+}
+
+static uint64_t arm64_sp(const void *context)
+{
+    return dw_le64((const uint8_t *)context + ARM64_CTX_SP);
+}
+
+static enum unwind_result arm64_unwind(const struct walk_services *services, void *context,
+                                       bool pc_exact, struct unwind_step *step)
+{
+    struct arm64_regs regs;
+    enum unwind_result r;
+
+    arm64_regs_load(&regs, context);
+    r = arm64_virtual_unwind(services, &regs, pc_exact, step);
+    if (r == UNWIND_OK)
+        arm64_regs_store(&regs, context);
+    return r;
+}
+
+/* AddrFrame is the frame's FP (x29); ARM64 has no home slots for Params. */
+static void arm64_describe(const struct walk_services *services, const void *context,
+                           const void *caller, STACKFRAME64 *frame)
+{
+    (void)services;
+    (void)caller;
+    memset(frame->Params, 0, sizeof(frame->Params));
+    frame->AddrFrame.Offset = dw_le64((const uint8_t *)context + ARM64_CTX_X(ARM64_FP));
+}
+
+const struct arch_unwinder arch_arm64 = {
+    .machine = IMAGE_FILE_MACHINE_ARM64,
+    .context_size = ARM64_CTX_SIZE,
+    .context_required = true,
+    .first_unwind_may_keep_sp = true,
+    .seed = arm64_seed,
+    .pc = arm64_pc,
+    .sp = arm64_sp,
+    .unwind = arm64_unwind,
+    .describe = arm64_describe,
+};

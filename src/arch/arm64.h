@@ -1,0 +1,81 @@
+/*
+ * ARM64 internals shared by the ARM64 files: the register set, the unwind
+ * code interpreter, and the two sources of codes (.xdata and packed .pdata).
+ */
+#ifndef DBGWALK_ARM64_H
+#define DBGWALK_ARM64_H
+
+#include "arch.h"
+
+enum { ARM64_FP = 29, ARM64_LR = 30 };
+
+struct arm64_regs {
+    uint64_t x[31]; /* x0-x28, fp (x29), lr (x30) */
+    uint64_t sp;
+    uint64_t pc;
+    uint8_t v[32][16];
+    uint32_t cpsr, fpcr, fpsr;
+};
+
+/* Offsets in ARM64_NT_CONTEXT (contract.md §7.4). */
+#define ARM64_CTX_CPSR 0x004u
+#define ARM64_CTX_X(n) (0x008u + 8u * (n))
+#define ARM64_CTX_SP 0x100u
+#define ARM64_CTX_PC 0x108u
+#define ARM64_CTX_V(n) (0x110u + 16u * (n))
+#define ARM64_CTX_FPCR 0x310u
+#define ARM64_CTX_FPSR 0x314u
+#define ARM64_CTX_SIZE 0x390u
+
+void arm64_regs_load(struct arm64_regs *regs, const uint8_t *context);
+void arm64_regs_store(const struct arm64_regs *regs, uint8_t *context);
+
+/* The most code bytes one function can have: 255 words of .xdata codes. */
+#define ARM64_MAX_CODE_BYTES (255u * 4u)
+
+struct arm64_codes {
+    uint8_t bytes[ARM64_MAX_CODE_BYTES];
+    unsigned size;
+};
+
+/* Length in bytes of the code starting with `first`. */
+unsigned arm64_code_length(uint8_t first);
+
+/* The number of codes in `codes` from byte `start` up to the first
+ * end/end_c, not counting the custom codes 0xE8-0xEF: the instruction count
+ * of a prolog or epilog described by them. */
+unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start);
+
+/* The outcome of running codes, beyond the registers. */
+struct arm64_code_effect {
+    bool pc_set;   /* a special frame set PC: do not take it from LR */
+    bool pc_exact; /* that PC is not a return address */
+    bool lr_signed; /* pac_sign_lr ran: strip LR's authentication bits */
+};
+
+/* Runs codes from byte `start`, skipping the first `skip` codes, until
+ * end. */
+enum unwind_result arm64_run_codes(const struct walk_services *services, struct arm64_regs *regs,
+                                   const struct arm64_codes *codes, unsigned start, unsigned skip,
+                                   struct arm64_code_effect *effect);
+
+/* Where the PC is, relative to the function's unwind description. */
+struct arm64_plan {
+    unsigned start; /* first code byte to run */
+    unsigned skip;  /* codes to skip there */
+};
+
+/* Reads the .xdata record at `address` and decides which codes to run for
+ * instruction `k` of the function. */
+enum unwind_result arm64_xdata_plan(struct memory_reader *memory, uint64_t address, uint64_t k,
+                                    struct arm64_codes *codes, struct arm64_plan *plan);
+
+/* Builds the codes of a packed .pdata entry (`unwind_data`, flag 1 or 2)
+ * and decides which to run for instruction `k`. */
+enum unwind_result arm64_packed_plan(uint32_t unwind_data, uint64_t k, struct arm64_codes *codes,
+                                     struct arm64_plan *plan, bool *signs_lr);
+
+/* Clears a return address's pointer-authentication bits. */
+uint64_t arm64_strip_pac(const struct walk_services *services, uint64_t address);
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * The ARM64 unwind-code interpreter (spec/unwind-rules.md "ARM64 — one
+ * unwind step", codes table). Codes undo prolog instructions in reverse
+ * order; multi-byte codes are big-endian.
+ */
+#include "arm64.h"
+
+enum {
+    OP_ALLOC_L = 0xE0,
+    OP_SET_FP = 0xE1,
+    OP_ADD_FP = 0xE2,
+    OP_NOP = 0xE3,
+    OP_END = 0xE4,
+    OP_END_C = 0xE5,
+    OP_SAVE_NEXT = 0xE6,
+    OP_SAVE_ANY_REG = 0xE7,
+    OP_TRAP_FRAME = 0xE8,
+    OP_MACHINE_FRAME = 0xE9,
+    OP_CONTEXT = 0xEA,
+    OP_EC_CONTEXT = 0xEB,
+    OP_CLEAR_UNWOUND_TO_CALL = 0xEC,
+    OP_PAC_SIGN_LR = 0xFC,
+};
+
+unsigned arm64_code_length(uint8_t first)
+{
+    if (first < 0xC0)
+        return 1;
+    if (first < 0xE0)
+        return 2;
+    if (first == OP_ALLOC_L)
+        return 4;
+    if (first == OP_ADD_FP)
+        return 2;
+    if (first == OP_SAVE_ANY_REG)
+        return 3;
+    return 1;
+}
+
+static bool is_custom(uint8_t code) { return code >= 0xE8 && code <= 0xEF; }
+
+unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start)
+{
+    unsigned count = 0;
+
+    for (unsigned i = start; i < codes->size; i += arm64_code_length(codes->bytes[i])) {
+        uint8_t code = codes->bytes[i];
+        if (code == OP_END || code == OP_END_C)
+            break;
+        if (!is_custom(code))
+            count++;
+    }
+    return count;
+}
+
+/* The registers a save sequence restores: integer registers x19.. and,
+ * with save_next running past x28, d8.. after them. */
+enum reg_kind { REG_X, REG_D, REG_Q };
+
+struct interp {
+    struct memory_reader *memory;
+    struct arm64_regs *regs;
+    unsigned pending_pairs; /* save_next codes seen, for the next pair save */
+};
+
+static bool load_u64(struct interp *in, uint64_t address, uint64_t *value)
+{
+    return memory_read_u64(in->memory, address, value);
+}
+
+static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
+{
+    for (unsigned i = 0; i < 8; i++)
+        regs->v[n][i] = (uint8_t)(value >> (8 * i));
+}
+
+/* Restores `count` consecutive registers from `address`, 8 bytes each
+ * (16 for Q). Integer registers beyond x28 continue with d8 (save_next). */
+static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
+                                      unsigned count, uint64_t address)
+{
+    for (unsigned i = 0; i < count; i++) {
+        unsigned reg = first + i;
+        if (kind == REG_Q) {
+            if (reg > 31 ||
+                !memory_read(in->memory, address + 16u * i, in->regs->v[reg], 16))
+                return reg > 31 ? UNWIND_BAD_DATA : UNWIND_NO_CALLER;
+            continue;
+        }
+        uint64_t value;
+        bool carried = kind == REG_X && count > 2 && first <= 28 && reg > 28;
+        if ((kind == REG_X && !carried && reg > ARM64_LR) || (kind == REG_D && reg > 31) ||
+            (carried && reg - 29 + 8 > 31))
+            return UNWIND_BAD_DATA;
+        if (!load_u64(in, address + 8u * i, &value))
+            return UNWIND_NO_CALLER;
+        if (kind == REG_X && !carried)
+            in->regs->x[reg] = value;
+        else /* d registers, or an integer run that save_next carried past x28 */
+            set_d(in->regs, carried ? 8 + (reg - 29) : reg, value);
+    }
+    return UNWIND_OK;
+}
+
+/* A pair save (regp, fregp, r19r20_x) restores one more pair per save_next
+ * that preceded it in the code stream. */
+static enum unwind_result restore_pairs(struct interp *in, enum reg_kind kind, unsigned first,
+                                        uint64_t address)
+{
+    unsigned count = 2 + 2 * in->pending_pairs;
+
+    in->pending_pairs = 0;
+    return restore_run(in, kind, first, count, address);
+}
+
+static enum unwind_result save_any_reg(struct interp *in, uint8_t r, uint8_t o)
+{
+    bool pair = (r & 0x40) != 0, writeback = (r & 0x20) != 0;
+    unsigned reg = r & 0x1F, type = o >> 6;
+    enum reg_kind kind = type == 0 ? REG_X : type == 1 ? REG_D : REG_Q;
+    uint64_t unit = (pair || writeback || kind == REG_Q) ? 16 : 8;
+    uint64_t offset = (uint64_t)(o & 0x3F) * unit;
+    uint64_t sp = in->regs->sp;
+    enum unwind_result result;
+
+    if (type == 3)
+        return UNWIND_BAD_DATA;
+    result = restore_run(in, kind, reg, pair ? 2 : 1, writeback ? sp : sp + offset);
+    if (result == UNWIND_OK && writeback)
+        in->regs->sp = sp + offset;
+    return result;
+}
+
+/* An x64 CONTEXT on the stack, as ARM64EC code saves it (contract.md §7.5). */
+static enum unwind_result ec_context(struct interp *in)
+{
+    static const struct {
+        uint8_t reg;
+        uint16_t offset;
+    } map[] = {
+        {8, 0x78},  {0, 0x80},  {1, 0x88},  {27, 0x90}, {29, 0xA0}, {25, 0xA8},
+        {26, 0xB0}, {2, 0xB8},  {3, 0xC0},  {4, 0xC8},  {5, 0xD0},  {19, 0xD8},
+        {20, 0xE0}, {21, 0xE8}, {22, 0xF0}, {30, 0x120}, {6, 0x130}, {7, 0x140},
+        {9, 0x150}, {10, 0x160}, {11, 0x170}, {12, 0x180}, {15, 0x190},
+    };
+    uint8_t x64[0x4D0];
+    struct arm64_regs *regs = in->regs;
+
+    if (!memory_read(in->memory, regs->sp, x64, sizeof(x64)))
+        return UNWIND_NO_CALLER;
+    for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
+        regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
+    for (unsigned n = 0; n < 16; n++)
+        memcpy(regs->v[n], x64 + 0x1A0 + 16 * n, 16);
+    regs->pc = dw_le64(x64 + 0xF8);
+    regs->sp = dw_le64(x64 + 0x98);
+    return UNWIND_OK;
+}
+
+static enum unwind_result run_one(struct interp *in, const uint8_t *c,
+                                  struct arm64_code_effect *effect)
+{
+    struct arm64_regs *regs = in->regs;
+    uint8_t op = c[0];
+    uint64_t sp = regs->sp;
+    enum unwind_result r;
+
+    if (op < 0x20) { /* alloc_s */
+        regs->sp += 16u * (op & 0x1F);
+        return UNWIND_OK;
+    }
+    if (op < 0x40) { /* save_r19r20_x: Z x 8, not (Z + 1) x 8 */
+        r = restore_pairs(in, REG_X, 19, sp);
+        if (r == UNWIND_OK)
+            regs->sp = sp + 8u * (op & 0x1F);
+        return r;
+    }
+    if (op < 0x80) /* save_fplr */
+        return restore_run(in, REG_X, ARM64_FP, 2, sp + 8u * (op & 0x3F));
+    if (op < 0xC0) { /* save_fplr_x */
+        r = restore_run(in, REG_X, ARM64_FP, 2, sp);
+        if (r == UNWIND_OK)
+            regs->sp = sp + 8u * ((op & 0x3F) + 1u);
+        return r;
+    }
+
+    unsigned word = ((unsigned)op << 8) | c[1];
+    unsigned z6 = c[1] & 0x3F, reg4 = (word >> 6) & 0x0F, reg3 = (word >> 6) & 0x07;
+    switch (op & 0xFC) {
+    case 0xC0:
+    case 0xC4: /* alloc_m */
+        regs->sp += 16u * (word & 0x7FF);
+        return UNWIND_OK;
+    case 0xC8: /* save_regp */
+        return restore_pairs(in, REG_X, 19 + reg4, sp + 8u * z6);
+    case 0xCC: /* save_regp_x */
+        r = restore_pairs(in, REG_X, 19 + reg4, sp);
+        if (r == UNWIND_OK)
+            regs->sp = sp + 8u * (z6 + 1u);
+        return r;
+    case 0xD0: /* save_reg */
+        return restore_run(in, REG_X, 19 + reg4, 1, sp + 8u * z6);
+    case 0xD4:
+        if (!(op & 0x02)) { /* save_reg_x: 1101010x xxxzzzzz */
+            r = restore_run(in, REG_X, 19 + ((word >> 5) & 0x0F), 1, sp);
+            if (r == UNWIND_OK)
+                regs->sp = sp + 8u * ((c[1] & 0x1F) + 1u);
+            return r;
+        }
+        /* save_lrpair: 1101011x xxzzzzzz */
+        r = restore_run(in, REG_X, 19 + 2 * reg3, 1, sp + 8u * z6);
+        return r == UNWIND_OK ? restore_run(in, REG_X, ARM64_LR, 1, sp + 8u * z6 + 8) : r;
+    case 0xD8:
+        if (!(op & 0x02)) /* save_fregp */
+            return restore_pairs(in, REG_D, 8 + reg3, sp + 8u * z6);
+        r = restore_pairs(in, REG_D, 8 + reg3, sp); /* save_fregp_x */
+        if (r == UNWIND_OK)
+            regs->sp = sp + 8u * (z6 + 1u);
+        return r;
+    case 0xDC:
+        if (!(op & 0x02)) /* save_freg */
+            return restore_run(in, REG_D, 8 + reg3, 1, sp + 8u * z6);
+        if (op != 0xDE)
+            return UNWIND_BAD_DATA;
+        /* save_freg_x: 11011110 xxxzzzzz */
+        r = restore_run(in, REG_D, 8 + (c[1] >> 5), 1, sp);
+        if (r == UNWIND_OK)
+            regs->sp = sp + 8u * ((c[1] & 0x1F) + 1u);
+        return r;
+    }
+
+    switch (op) {
+    case OP_ALLOC_L:
+        regs->sp += 16u * (((uint64_t)c[1] << 16) | ((uint64_t)c[2] << 8) | c[3]);
+        return UNWIND_OK;
+    case OP_SET_FP:
+        regs->sp = regs->x[ARM64_FP];
+        return UNWIND_OK;
+    case OP_ADD_FP: /* x 8, not x 16 */
+        regs->sp = regs->x[ARM64_FP] - 8u * c[1];
+        return UNWIND_OK;
+    case OP_NOP:
+    case OP_END_C:
+        return UNWIND_OK;
+    case OP_SAVE_NEXT:
+        in->pending_pairs++;
+        return UNWIND_OK;
+    case OP_SAVE_ANY_REG:
+        return save_any_reg(in, c[1], c[2]);
+    case OP_TRAP_FRAME: /* a kernel trap frame: not unwound in user mode */
+        return UNWIND_NO_CALLER;
+    case OP_MACHINE_FRAME: {
+        uint64_t new_sp, pc;
+        if (!load_u64(in, sp, &new_sp) || !load_u64(in, sp + 8, &pc))
+            return UNWIND_NO_CALLER;
+        regs->sp = new_sp;
+        regs->pc = pc;
+        effect->pc_set = effect->pc_exact = true;
+        return UNWIND_OK;
+    }
+    case OP_CONTEXT: {
+        uint8_t saved[ARM64_CTX_SIZE];
+        if (!memory_read(in->memory, sp, saved, sizeof(saved)))
+            return UNWIND_NO_CALLER;
+        arm64_regs_load(regs, saved);
+        effect->pc_set = effect->pc_exact = true;
+        return UNWIND_OK;
+    }
+    case OP_EC_CONTEXT:
+        r = ec_context(in);
+        if (r == UNWIND_OK)
+            effect->pc_set = effect->pc_exact = true;
+        return r;
+    case OP_CLEAR_UNWOUND_TO_CALL:
+        regs->pc = regs->x[ARM64_LR];
+        effect->pc_set = effect->pc_exact = true;
+        return UNWIND_OK;
+    case OP_PAC_SIGN_LR:
+        effect->lr_signed = true;
+        return UNWIND_OK;
+    default:
+        return UNWIND_BAD_DATA;
+    }
+}
+
+enum unwind_result arm64_run_codes(const struct walk_services *services, struct arm64_regs *regs,
+                                   const struct arm64_codes *codes, unsigned start, unsigned skip,
+                                   struct arm64_code_effect *effect)
+{
+    struct interp in = {.memory = services->memory, .regs = regs};
+    unsigned i = start;
+
+    /* Skipping counts every code, custom ones included. */
+    for (; skip > 0 && i < codes->size; skip--) {
+        if (codes->bytes[i] == OP_END)
+            return UNWIND_OK;
+        i += arm64_code_length(codes->bytes[i]);
+    }
+    while (i < codes->size) {
+        const uint8_t *c = codes->bytes + i;
+        unsigned length = arm64_code_length(c[0]);
+        enum unwind_result r;
+
+        if (c[0] == OP_END)
+            return UNWIND_OK;
+        if (i + length > codes->size)
+            return UNWIND_BAD_DATA; /* a code running off the end */
+        r = run_one(&in, c, effect);
+        if (r != UNWIND_OK)
+            return r;
+        i += length;
+    }
+    return UNWIND_OK; /* ran out without end: treated as end */
+}
