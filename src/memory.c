@@ -17,6 +17,7 @@ struct cache_block {
     uint64_t base;   /* aligned block address */
     uint32_t lo, hi; /* valid bytes are [base + lo, base + hi) */
     uint32_t last_use;
+    bool tail_refused; /* a read to the block end was refused: ask exactly */
     uint8_t bytes[BLOCK_SIZE];
 };
 
@@ -100,14 +101,17 @@ static uint32_t call_routine(struct memory_reader *reader, uint64_t address, uin
     return got;
 }
 
-/* Reads [address, address + size) into buffer, asking again after short
- * reads. Returns how many bytes from the start were delivered. */
+/* Asks for [address, address + size) and, after a short read, again for the
+ * rest, until at least `want` bytes from the start have come. Returns how
+ * many did. Asking for more than we need lets one callback serve later
+ * reads; continuing only up to `want` keeps a routine that delivers a few
+ * bytes per call from being asked for a whole block. */
 static uint32_t read_run(struct memory_reader *reader, uint64_t address, uint8_t *buffer,
-                         uint32_t size)
+                         uint32_t size, uint32_t want)
 {
     uint32_t done = 0;
 
-    while (done < size) {
+    while (done < want) {
         uint32_t got = call_routine(reader, address + done, buffer + done, size - done);
         if (got == 0)
             break;
@@ -116,47 +120,63 @@ static uint32_t read_run(struct memory_reader *reader, uint64_t address, uint8_t
     return done;
 }
 
-/* Makes [offset, offset + size) of the block at `base` valid in `block`, or
- * fails. `block` may already hold a valid range, which is kept if the new
- * bytes join it. */
+/* Reads block bytes from `from` until at least `need_end`: first up to the
+ * end of the block, then, if that was refused part-way, just what is needed
+ * (a routine may refuse a request that crosses into unmapped memory).
+ * Returns the end of what is now valid from `from`. */
+static uint32_t fetch(struct memory_reader *reader, struct cache_block *block, uint32_t from,
+                      uint32_t need_end)
+{
+    uint32_t end = from;
+
+    if (!block->tail_refused)
+        end += read_run(reader, block->base + from, block->bytes + from, BLOCK_SIZE - from,
+                        need_end - from);
+    if (end < need_end) {
+        block->tail_refused = true;
+        end += read_run(reader, block->base + end, block->bytes + end, need_end - end,
+                        need_end - end);
+    }
+    return end;
+}
+
+/* Makes [offset, offset + size) of the block at `base` valid, keeping a
+ * valid range the new bytes join. */
 static bool fill_block(struct memory_reader *reader, struct cache_block *block, uint64_t base,
                        uint32_t offset, uint32_t size)
 {
     uint32_t need_end = offset + size;
-    uint32_t got;
+    uint32_t end, lo;
 
     if (block->base != base || block->hi <= block->lo) {
         block->base = base;
         block->lo = block->hi = 0;
+        block->tail_refused = false;
     }
 
-    /* Extend a valid range that already starts at or before the need. */
+    /* Extend a valid range that starts at or before the need. */
     if (block->hi > block->lo && block->lo <= offset && offset <= block->hi) {
-        got = read_run(reader, base + block->hi, block->bytes + block->hi, need_end - block->hi);
-        block->hi += got;
+        block->hi = fetch(reader, block, block->hi, need_end);
         return block->hi >= need_end;
     }
 
-    /* The whole block first: one callback serves many later reads. */
-    got = read_run(reader, base, block->bytes, BLOCK_SIZE);
-    if (got >= need_end) {
+    /* From the block start, so that one callback serves many later reads;
+     * the start may be unreadable while the bytes we need are fine, so then
+     * from the first needed byte. */
+    end = read_run(reader, base, block->bytes, BLOCK_SIZE, need_end);
+    if (end >= need_end) {
         block->lo = 0;
-        block->hi = got;
+        block->hi = end;
         return true;
     }
-
-    /* The block start may be unreadable while the bytes we need are fine:
-     * ask from the first needed byte to the end of the block, then just for
-     * what is needed. */
-    got = read_run(reader, base + offset, block->bytes + offset, BLOCK_SIZE - offset);
-    if (got < size)
-        got = read_run(reader, base + offset, block->bytes + offset, size);
-    if (got < size) {
+    lo = end > offset ? 0 : offset; /* keep what came if it reaches the need */
+    end = fetch(reader, block, lo == 0 ? end : offset, need_end);
+    if (end < need_end) {
         block->lo = block->hi = 0;
         return false;
     }
-    block->lo = offset;
-    block->hi = offset + got;
+    block->lo = lo;
+    block->hi = end;
     return true;
 }
 
@@ -184,7 +204,7 @@ static bool read_uncached(struct memory_reader *reader, uint64_t address, uint8_
 {
     while (size > 0) {
         uint32_t chunk = size > 0x100000 ? 0x100000 : (uint32_t)size;
-        if (read_run(reader, address, out, chunk) != chunk)
+        if (read_run(reader, address, out, chunk, chunk) != chunk)
             return false;
         address += chunk;
         out += chunk;
