@@ -88,16 +88,38 @@ static void set_flat(ADDRESS64 *address, uint64_t offset)
     address->Mode = AddrModeFlat;
 }
 
+/* The look-ahead of the frame last reported on this thread. The next call
+ * of the same walk, given back the context exactly as we reported it, takes
+ * its caller from here instead of unwinding the same frame again. */
+struct lookahead {
+    uint64_t walk_id; /* 0: nothing kept */
+    uint32_t frames;  /* frames reported when it was made */
+    bool has_caller;
+    struct unwind_step info;
+    _Alignas(16) uint8_t reported[ARCH_MAX_CONTEXT_SIZE];
+    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+};
+
+static _Thread_local struct lookahead last_lookahead;
+
 /* Fills the caller's STACKFRAME64 for the frame in `context`. */
 static void report(const struct arch_unwinder *arch, const struct walk_services *services,
-                   const void *context, bool pc_exact, bool first_unwind, STACKFRAME64 *frame)
+                   const void *context, bool pc_exact, uint64_t walk_id, uint32_t frames,
+                   STACKFRAME64 *frame)
 {
-    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+    struct lookahead *memo = &last_lookahead;
+    uint8_t *caller = memo->caller;
     struct unwind_step info = {0};
     bool has_caller;
 
+    memo->walk_id = 0;
     memcpy(caller, context, arch->context_size);
-    has_caller = step(arch, services, caller, pc_exact, first_unwind, &info);
+    has_caller = step(arch, services, caller, pc_exact, frames == 0, &info);
+    memcpy(memo->reported, context, arch->context_size);
+    memo->info = info;
+    memo->has_caller = has_caller;
+    memo->frames = frames;
+    memo->walk_id = walk_id;
 
     set_flat(&frame->AddrPC, arch->pc(context));
     set_flat(&frame->AddrStack, arch->sp(context));
@@ -108,6 +130,31 @@ static void report(const struct arch_unwinder *arch, const struct walk_services 
     frame->FuncTableEntry = info.function_entry;
     frame->Far = FALSE;
     frame->Virtual = TRUE;
+}
+
+/* Unwinds the reported frame `frames - 1` in `context` to its caller,
+ * committing only on success. */
+static bool unwind_in_place(const struct arch_unwinder *arch, const struct walk_services *services,
+                            void *context, uint64_t walk_id, uint32_t frames, bool *pc_exact)
+{
+    const struct lookahead *memo = &last_lookahead;
+    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+    struct unwind_step info = {0};
+
+    if (memo->walk_id == walk_id && memo->frames + 1 == frames &&
+        memcmp(memo->reported, context, arch->context_size) == 0) {
+        if (!memo->has_caller)
+            return false;
+        memcpy(context, memo->caller, arch->context_size);
+        *pc_exact = memo->info.caller_pc_exact;
+        return true;
+    }
+    memcpy(caller, context, arch->context_size);
+    if (!step(arch, services, caller, *pc_exact, frames == 1, &info))
+        return false;
+    memcpy(context, caller, arch->context_size);
+    *pc_exact = info.caller_pc_exact;
+    return true;
 }
 
 BOOL walk_next_frame(const struct walk_request *request)
@@ -169,16 +216,13 @@ BOOL walk_next_frame(const struct walk_request *request)
     memory_reader_open(&memory, request->process, read, request->read32, walk_id);
     pc_exact = (state & STATE_PC_EXACT) != 0;
     if (!first) {
-        struct unwind_step info = {0};
         uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
-        _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
-        memcpy(caller, context, arch->context_size);
-        if (frames >= FRAME_CAP || !step(arch, &services, caller, pc_exact, frames == 1, &info))
+        if (frames >= FRAME_CAP || !unwind_in_place(arch, &services, context, walk_id, frames,
+                                                    &pc_exact))
             goto out;
-        memcpy(context, caller, arch->context_size);
-        pc_exact = info.caller_pc_exact;
     }
-    report(arch, &services, context, pc_exact, (state & STATE_FRAMES_MASK) == 0, frame);
+    report(arch, &services, context, pc_exact, walk_id, (uint32_t)(state & STATE_FRAMES_MASK),
+           frame);
     state = ((state & STATE_FRAMES_MASK) + 1) | (pc_exact ? STATE_PC_EXACT : 0);
     ok = TRUE;
 out:
