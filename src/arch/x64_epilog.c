@@ -209,7 +209,7 @@ enum epilog_outcome x64_unwind_epilog(const struct walk_services *services, stru
                                       const struct x64_unwind_info *info)
 {
     struct code_cursor cursor = {services->memory, regs->rip};
-    struct epilog_plan plan;
+    struct epilog_plan plan = {0};
 
     if (!recognise(services, &cursor, base, function, info, &plan))
         return EPILOG_NONE;

@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# Shared by run-wine-tests.sh and run-demo.sh (sourced, not run).
+#
+#   wine_init <source-root> <work-dir>   set the paths below, check the tools
+#   wine_build_dll                        our x86_64 dbghelp.dll -> $WINE_DLL
+#   wine_build_exe <name> <cflags...>     selfwalk.c -> $WINE_BIN/<name>.exe,
+#                                         with our dbghelp.dll copied next to it
+#   wine_prefix                           a private WINEPREFIX, booted once
+#   wine_run <log> <override> <exe> [args...]
+#                                         run an exe in $WINE_BIN under Wine with
+#                                         WINEDLLOVERRIDES=dbghelp=<override>
+#   wine_finish                           wait for this prefix's wineserver to exit
+#
+# Environment:
+#   DBGWALK_WIN64_DLL  an existing x86_64 dbghelp.dll to use instead of building one
+#   WINE               the wine launcher (default: wine)
+
+wine_log() { printf '[wine] %s\n' "$*"; }
+wine_die() { printf '[wine] ERROR: %s\n' "$*" >&2; exit 1; }
+
+wine_init() { # source-root work-dir
+  WINE_SRC=$(cd "$1" && pwd)
+  mkdir -p "$2"
+  WINE_WORK=$(cd "$2" && pwd)
+  WINE_BIN=$WINE_WORK/bin
+  WINE_MINGW_GCC=${WINE_MINGW_GCC:-x86_64-w64-mingw32-gcc}
+  WINE=${WINE:-wine}
+  local tool
+  for tool in cmake "$WINE_MINGW_GCC" "$WINE" wineserver timeout; do
+    command -v "$tool" >/dev/null 2>&1 || wine_die "'$tool' not found"
+  done
+  mkdir -p "$WINE_BIN"
+  # Quiet Wine: no debug channels (this also silences the Debian launcher's
+  # "wine32 is missing" hint, which only matters for 32-bit programs).
+  export WINEDEBUG=-all
+  export WINEPREFIX=$WINE_WORK/prefix
+  export WINEARCH=win64
+}
+
+# Our x86_64 dbghelp.dll, built with the mingw-w64 toolchain file.
+wine_build_dll() {
+  if [ -n "${DBGWALK_WIN64_DLL:-}" ]; then
+    [ -f "$DBGWALK_WIN64_DLL" ] || wine_die "DBGWALK_WIN64_DLL=$DBGWALK_WIN64_DLL does not exist"
+    WINE_DLL=$DBGWALK_WIN64_DLL
+    wine_log "using DBGWALK_WIN64_DLL=$WINE_DLL"
+    return
+  fi
+  local dir=$WINE_WORK/dll log=$WINE_WORK/dll-build.log
+  wine_log "building dbghelp.dll (x86_64, mingw-w64) in $dir"
+  # A clean environment for the cross build: the host's compiler and flags
+  # (CC=clang, sanitizer CFLAGS, ...) must not leak into it.
+  if ! env -u CC -u CFLAGS -u LDFLAGS -u CPPFLAGS \
+      cmake -S "$WINE_SRC" -B "$dir" -DDBGWALK_TESTS=OFF \
+            -DCMAKE_TOOLCHAIN_FILE="$WINE_SRC/cmake/toolchain-x86_64-w64-mingw32.cmake" \
+            >"$log" 2>&1 ||
+     ! env -u CC -u CFLAGS -u LDFLAGS -u CPPFLAGS \
+      cmake --build "$dir" -j"$(nproc 2>/dev/null || echo 2)" >>"$log" 2>&1; then
+    cat "$log" >&2
+    wine_die "building dbghelp.dll failed"
+  fi
+  WINE_DLL=$dir/dbghelp.dll
+  [ -f "$WINE_DLL" ] || wine_die "no $WINE_DLL after the build"
+}
+
+# selfwalk.c, linked against mingw-w64's own import library (-ldbghelp), as
+# any program written against <dbghelp.h> would be.
+wine_build_exe() { # name cflags...
+  local name=$1; shift
+  "$WINE_MINGW_GCC" -std=c11 -Wall -Wextra -Werror "$@" \
+    -o "$WINE_BIN/$name.exe" "$WINE_SRC/tests/wine/selfwalk.c" -ldbghelp ||
+    wine_die "compiling $name.exe failed"
+  cp -f "$WINE_DLL" "$WINE_BIN/dbghelp.dll"
+}
+
+# A private prefix, created by `wineboot -i` on first use. Wine refuses a
+# prefix that is not owned by the user running it (a root-owned one when not
+# root, or one left by another user): such a prefix, or one whose boot never
+# finished, is made anew.
+wine_prefix() {
+  if [ -e "$WINEPREFIX" ] && { [ ! -O "$WINEPREFIX" ] || [ ! -f "$WINEPREFIX/.dbgwalk-booted" ]; }; then
+    wine_log "discarding unusable prefix $WINEPREFIX"
+    rm -rf "$WINEPREFIX"
+  fi
+  if [ ! -f "$WINEPREFIX/.dbgwalk-booted" ]; then
+    wine_log "creating the Wine prefix $WINEPREFIX (first run only; takes a little while)"
+    # No Mono/Gecko install prompts during the boot.
+    if ! WINEDLLOVERRIDES="mscoree,mshtml=" timeout 300 wineboot -i \
+        >"$WINE_WORK/wineboot.log" 2>&1; then
+      cat "$WINE_WORK/wineboot.log" >&2
+      wine_die "wineboot -i failed"
+    fi
+    timeout 300 wineserver -w || wine_die "wineserver -w did not finish"
+    [ -f "$WINEPREFIX/system.reg" ] || wine_die "wineboot left no $WINEPREFIX/system.reg"
+    touch "$WINEPREFIX/.dbgwalk-booted"
+  fi
+}
+
+wine_run() { # log override exe args...
+  local log=$1 override=$2 exe=$3; shift 3
+  local rc=0
+  ( cd "$WINE_BIN" &&
+    WINEDLLOVERRIDES="dbghelp=$override" timeout 120 "$WINE" "$exe" "$@" ) \
+    >"$log" 2>"$log.stderr" || rc=$?
+  return "$rc"
+}
+
+wine_finish() {
+  timeout 60 wineserver -w 2>/dev/null || true
+}
