@@ -26,6 +26,12 @@ extern "C" {
 #endif
 
 /* ---- machine types newer than mingw-w64 10 ---- */
+#ifndef IMAGE_FILE_MACHINE_TARGET_HOST
+#define IMAGE_FILE_MACHINE_TARGET_HOST 0x0001
+#endif
+#ifndef CONTEXT_UNWOUND_TO_CALL
+#define CONTEXT_UNWOUND_TO_CALL 0x20000000
+#endif
 #ifndef IMAGE_FILE_MACHINE_ARM64EC
 #define IMAGE_FILE_MACHINE_ARM64EC 0xA641
 #endif
