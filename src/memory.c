@@ -160,16 +160,18 @@ static bool fill_block(struct memory_reader *reader, struct cache_block *block, 
         return block->hi >= need_end;
     }
 
-    /* From the block start, so that one callback serves many later reads;
-     * the start may be unreadable while the bytes we need are fine, so then
-     * from the first needed byte. */
-    end = read_run(reader, base, block->bytes, BLOCK_SIZE, need_end);
+    /* One call for the whole block, so that it serves many later reads. The
+     * start may be unreadable while the bytes we need are fine, and a routine
+     * that delivers a few bytes per call would need many calls to get from
+     * the block start to the need: unless what came reaches the need, carry
+     * on from the first needed byte. */
+    end = call_routine(reader, base, block->bytes, BLOCK_SIZE);
     if (end >= need_end) {
         block->lo = 0;
         block->hi = end;
         return true;
     }
-    lo = end > offset ? 0 : offset; /* keep what came if it reaches the need */
+    lo = end >= offset ? 0 : offset; /* keep what came if it reaches the need */
     end = fetch(reader, block, lo == 0 ? end : offset, need_end);
     if (end < need_end) {
         block->lo = block->hi = 0;
