@@ -292,9 +292,15 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
         return UNWIND_BAD_DATA;
 
     /* Epilogs are recognised from the code, against the entry found for the
-     * PC only, and never with zero codes (Windows 10 1809 and later). A PC at
-     * or past the entry's end is a return address after a final call. */
-    if (info.code_count != 0 && pc >= base + function.begin && pc < base + function.end &&
+     * PC only, and never with zero codes (Windows 10 1809 and later).
+     *
+     * Only where the PC is exact: a return address follows a call, and no
+     * call sits inside an epilog, so there it is at most the first epilog
+     * instruction, from which simulating the epilog and undoing the codes
+     * give the same registers. Skipping the check there saves reading the
+     * code of every caller frame. */
+    if (pc_exact && info.code_count != 0 && pc >= base + function.begin &&
+        pc < base + function.end &&
         (pc - (base + function.begin) >= info.prolog_size ||
          (info.flags & UNW_FLAG_CHAININFO_BIT))) {
         switch (x64_unwind_epilog(services, regs, base, &function, &info)) {
