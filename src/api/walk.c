@@ -126,7 +126,7 @@ static void report(const struct arch_unwinder *arch, const struct walk_services 
     set_flat(&frame->AddrReturn, has_caller ? arch->pc(caller) : 0);
     frame->AddrFrame.Segment = 0;
     frame->AddrFrame.Mode = AddrModeFlat;
-    arch->describe(services, context, has_caller ? caller : NULL, frame);
+    arch->describe(services, context, has_caller ? caller : NULL, &info, frame);
     frame->FuncTableEntry = info.function_entry;
     frame->Far = FALSE;
     frame->Virtual = TRUE;

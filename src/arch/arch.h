@@ -32,6 +32,8 @@ struct unwind_step {
     PVOID function_entry; /* the table routine's answer for the unwound frame */
     bool caller_pc_exact; /* the caller's PC is not a return address (machine
                              frame, context record): look it up as it is */
+    uint64_t return_slot; /* where the return address was read; 0 if not
+                             from the stack (x86 frame bases need it) */
 };
 
 /* Largest target context any unwinder handles (the x64 CONTEXT). */
@@ -56,9 +58,10 @@ struct arch_unwinder {
                                  bool pc_exact, struct unwind_step *step);
 
     /* Fills AddrFrame and Params of `frame` for the frame in `context`;
-     * `caller` is the unwound caller context, or NULL when there is none. */
+     * `caller` is the unwound caller context, or NULL when there is none, and
+     * `step` what that unwind learned. */
     void (*describe)(const struct walk_services *services, const void *context,
-                     const void *caller, STACKFRAME64 *frame);
+                     const void *caller, const struct unwind_step *step, STACKFRAME64 *frame);
 };
 
 /* The unwinder for a machine type, or NULL when it is not supported. */
@@ -66,5 +69,6 @@ const struct arch_unwinder *arch_for_machine(DWORD machine);
 
 extern const struct arch_unwinder arch_x64;
 extern const struct arch_unwinder arch_arm64;
+extern const struct arch_unwinder arch_x86;
 
 #endif

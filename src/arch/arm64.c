@@ -155,10 +155,12 @@ static enum unwind_result arm64_unwind(const struct walk_services *services, voi
 
 /* AddrFrame is the frame's FP (x29); ARM64 has no home slots for Params. */
 static void arm64_describe(const struct walk_services *services, const void *context,
-                           const void *caller, STACKFRAME64 *frame)
+                           const void *caller, const struct unwind_step *step,
+                           STACKFRAME64 *frame)
 {
     (void)services;
     (void)caller;
+    (void)step;
     memset(frame->Params, 0, sizeof(frame->Params));
     frame->AddrFrame.Offset = dw_le64((const uint8_t *)context + ARM64_CTX_X(ARM64_FP));
 }

@@ -71,10 +71,11 @@ static enum unwind_result x64_unwind(const struct walk_services *services, void 
 /* AddrFrame is DbgHelp's "RBP-chain style" value: the return-address slot
  * minus 8. Params are the four home slots above the return address. */
 static void x64_describe(const struct walk_services *services, const void *context,
-                         const void *caller, STACKFRAME64 *frame)
+                         const void *caller, const struct unwind_step *step, STACKFRAME64 *frame)
 {
     uint64_t frame_base;
 
+    (void)step;
     memset(frame->Params, 0, sizeof(frame->Params));
     if (!caller) {
         frame->AddrFrame.Offset = dw_le64((const uint8_t *)context + X64_CTX_GPR(X64_RBP));
