@@ -18,6 +18,7 @@
 #define DBGWALK_API
 #else
 #include "dbgwalk/win_types.h"
+#include "dbgwalk/sym_types.h"
 #define DBGWALK_API __attribute__((visibility("default")))
 #endif
 
@@ -206,7 +207,60 @@ DBGWALK_API BOOL StackWalk(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
 /* The calling thread's last error, as on Windows (thread-local). */
 DBGWALK_API DWORD GetLastError(void);
 DBGWALK_API void SetLastError(DWORD dwErrCode);
+
+/* ---- the symbol handler (sessions, modules, function tables) ---- */
+DBGWALK_API BOOL SymInitialize(HANDLE hProcess, PCSTR UserSearchPath, BOOL fInvadeProcess);
+DBGWALK_API BOOL SymInitializeW(HANDLE hProcess, PCWSTR UserSearchPath, BOOL fInvadeProcess);
+DBGWALK_API BOOL SymCleanup(HANDLE hProcess);
+DBGWALK_API DWORD SymSetOptions(DWORD SymOptions);
+DBGWALK_API DWORD SymGetOptions(void);
+DBGWALK_API BOOL SymGetSearchPath(HANDLE hProcess, PSTR SearchPath, DWORD SearchPathLength);
+DBGWALK_API BOOL SymGetSearchPathW(HANDLE hProcess, PWSTR SearchPath, DWORD SearchPathLength);
+DBGWALK_API BOOL SymSetSearchPath(HANDLE hProcess, PCSTR SearchPath);
+DBGWALK_API BOOL SymSetSearchPathW(HANDLE hProcess, PCWSTR SearchPath);
+DBGWALK_API LPAPI_VERSION ImagehlpApiVersion(void);
+DBGWALK_API LPAPI_VERSION ImagehlpApiVersionEx(LPAPI_VERSION AppVersion);
+DBGWALK_API BOOL SymRegisterCallback64(HANDLE hProcess, PSYMBOL_REGISTERED_CALLBACK64 Callback,
+                                       ULONG64 UserContext);
+DBGWALK_API BOOL SymRegisterCallbackW64(HANDLE hProcess, PSYMBOL_REGISTERED_CALLBACK64 Callback,
+                                        ULONG64 UserContext);
+DBGWALK_API BOOL SymRegisterFunctionEntryCallback64(HANDLE hProcess,
+                                                    PSYMBOL_FUNCENTRY_CALLBACK64 Callback,
+                                                    ULONG64 UserContext);
+DBGWALK_API DWORD64 SymLoadModuleEx(HANDLE hProcess, HANDLE hFile, PCSTR ImageName,
+                                    PCSTR ModuleName, DWORD64 BaseOfDll, DWORD DllSize,
+                                    PMODLOAD_DATA Data, DWORD Flags);
+DBGWALK_API DWORD64 SymLoadModuleExW(HANDLE hProcess, HANDLE hFile, PCWSTR ImageName,
+                                     PCWSTR ModuleName, DWORD64 BaseOfDll, DWORD DllSize,
+                                     PMODLOAD_DATA Data, DWORD Flags);
+DBGWALK_API DWORD64 SymLoadModule64(HANDLE hProcess, HANDLE hFile, PCSTR ImageName,
+                                    PCSTR ModuleName, DWORD64 BaseOfDll, DWORD SizeOfDll);
+DBGWALK_API BOOL SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll);
+DBGWALK_API BOOL SymGetModuleInfo64(HANDLE hProcess, DWORD64 qwAddr,
+                                    PIMAGEHLP_MODULE64 ModuleInfo);
+DBGWALK_API BOOL SymGetModuleInfoW64(HANDLE hProcess, DWORD64 qwAddr,
+                                     PIMAGEHLP_MODULEW64 ModuleInfo);
+DBGWALK_API BOOL SymEnumerateModules64(HANDLE hProcess, PSYM_ENUMMODULES_CALLBACK64 Callback,
+                                       PVOID UserContext);
+DBGWALK_API BOOL SymEnumerateModulesW64(HANDLE hProcess, PSYM_ENUMMODULES_CALLBACKW64 Callback,
+                                        PVOID UserContext);
+DBGWALK_API BOOL SymRefreshModuleList(HANDLE hProcess);
+DBGWALK_API DWORD64 SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr);
+DBGWALK_API PVOID SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase);
+DBGWALK_API BOOL SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
+                             PSYMBOL_INFO Symbol);
+DBGWALK_API BOOL SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
+                              PSYMBOL_INFOW Symbol);
+DBGWALK_API BOOL SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD64 pdwDisplacement,
+                                     PIMAGEHLP_SYMBOL64 Symbol);
+DBGWALK_API BOOL SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD pdwDisplacement,
+                                      PIMAGEHLP_LINE64 Line64);
 #endif
+
+/* mingw-w64 does not declare this one (DbgHelp 6.2+). */
+DBGWALK_API PVOID IMAGEAPI SymFunctionTableAccess64AccessRoutines(
+    HANDLE hProcess, DWORD64 AddrBase, PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
+    PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine);
 
 /* mingw-w64 does not declare these. */
 DBGWALK_API BOOL IMAGEAPI StackWalkEx(DWORD MachineType, HANDLE hProcess, HANDLE hThread,

@@ -9,8 +9,14 @@ PVOID function_table_lookup(const struct function_table *table, uint64_t address
 
     if (table->entry_for)
         found = table->entry_for(table->process, address);
-    else if (table->entry_for32 && fits_32(address))
-        found = table->entry_for32(table->process, (DWORD)address);
+    else if (table->entry_for32)
+        found = fits_32(address) ? table->entry_for32(table->process, (DWORD)address) : NULL;
+    else {
+        /* our own services; a miss is not an error of the walk's */
+        DWORD saved = GetLastError();
+        found = SymFunctionTableAccess64AccessRoutines(table->process, address, table->read, NULL);
+        SetLastError(saved);
+    }
     if (found)
         memcpy(entry, found, size);
     return found;
@@ -20,7 +26,10 @@ uint64_t function_table_module_base(const struct function_table *table, uint64_t
 {
     if (table->module_base_for)
         return table->module_base_for(table->process, address);
-    if (table->module_base_for32 && fits_32(address))
-        return table->module_base_for32(table->process, (DWORD)address);
-    return 0;
+    if (table->module_base_for32)
+        return fits_32(address) ? table->module_base_for32(table->process, (DWORD)address) : 0;
+    DWORD saved = GetLastError();
+    uint64_t base = SymGetModuleBase64(table->process, address);
+    SetLastError(saved);
+    return base;
 }

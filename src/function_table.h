@@ -3,8 +3,8 @@
  *
  * FunctionTableAccessRoutine answers with a pointer in *our* address space to
  * an entry whose RVAs are relative to what GetModuleBaseRoutine answers. A
- * NULL routine means "no entry" until the library's own symbol services
- * (SymFunctionTableAccess64/SymGetModuleBase64) exist.
+ * NULL routine means the library's own symbol services
+ * (SymFunctionTableAccess64 / SymGetModuleBase64), as DbgHelp documents.
  */
 #ifndef DBGWALK_FUNCTION_TABLE_H
 #define DBGWALK_FUNCTION_TABLE_H
@@ -18,6 +18,8 @@ struct function_table {
     /* StackWalk's 32-bit routines, used where the 64-bit ones are NULL */
     PFUNCTION_TABLE_ACCESS_ROUTINE32 entry_for32;
     PGET_MODULE_BASE_ROUTINE32 module_base_for32;
+    /* the walk's read routine, for our own symbol services' memory reads */
+    PREAD_PROCESS_MEMORY_ROUTINE64 read;
 };
 
 /* The entry covering `address`, copied out of the caller's memory into

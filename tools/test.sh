@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it lacks, then builds and tests
 #   1. mingw-w64 x86_64 and i686 (optimised): dbghelp.dll and its import library;
-#   2. clang, optimised, warnings as errors: unit and ABI suites;
+#   2. clang, optimised, warnings as errors: unit and ABI suites, and the
+#      concurrency tests under ThreadSanitizer;
 #   3. gcc with AddressSanitizer + UndefinedBehaviorSanitizer: every suite
 #      (unit, ABI, Wine drop-in, emulator).
 # Build trees go to build/ (or $DBGWALK_BUILD). ctest fails when a build
@@ -33,6 +34,10 @@ done
 echo "== clang -O2: warnings as errors, unit and ABI suites"
 CC=clang configure_build "$out/clang" -DCMAKE_BUILD_TYPE=Release
 run_tests "$out/clang" -E '^(emu|wine)'
+
+echo "== clang with ThreadSanitizer: the concurrency tests"
+CC=clang configure_build "$out/tsan" -DDBGWALK_TSAN=ON -DDBGWALK_BENCH=OFF
+run_tests "$out/tsan" -R '^unit_test_(threads|sym|memory)$'
 
 echo "== gcc with ASan and UBSan: every suite"
 CC=gcc configure_build "$out/gcc-asan" -DDBGWALK_SANITIZE=ON

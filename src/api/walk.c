@@ -12,6 +12,7 @@
 #include "walk.h"
 
 #include "../arch/arch.h"
+#include "../sym/session.h"
 
 #define STATE_FRAMES_MASK 0x00FFFFFFu
 #define STATE_ENDED (1u << 30)
@@ -167,6 +168,7 @@ BOOL walk_next_frame(const struct walk_request *request)
     struct walk_services services;
     uint64_t walk_id, state;
     bool first = false, pc_exact;
+    struct walk_reader_state saved_reader;
     BOOL ok = FALSE;
 
     if (!frame)
@@ -213,6 +215,10 @@ BOOL walk_next_frame(const struct walk_request *request)
         arch->seed(context, frame);
     }
 
+    services.table.read = read;
+    /* Our Sym* functions, given to us as the table routines, read target
+     * memory with this walk's routine. */
+    sym_walk_reader_push(request->process, read, &saved_reader);
     memory_reader_open(&memory, request->process, read, request->read32, walk_id);
     pc_exact = (state & STATE_PC_EXACT) != 0;
     if (!first) {
@@ -227,6 +233,7 @@ BOOL walk_next_frame(const struct walk_request *request)
     ok = TRUE;
 out:
     memory_reader_close(&memory);
+    sym_walk_reader_pop(&saved_reader);
     frame->Reserved[0] = walk_id;
     frame->Reserved[1] = ok ? state : (state | STATE_ENDED);
     return ok;

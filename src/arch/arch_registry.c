@@ -3,6 +3,7 @@
 
 static const struct arch_unwinder *const unwinders[] = {
     &arch_x64,
+    &arch_arm64,
     &arch_x86,
 };
 

@@ -112,9 +112,11 @@ static enum unwind_result arm64_virtual_unwind(const struct walk_services *servi
         step->caller_pc_exact = effect.pc_exact;
         return UNWIND_OK;
     }
-    regs->pc = regs->x[ARM64_LR];
+    /* A signed LR (pacibsp) is stripped, never authenticated: the caller's
+     * LR as the call left it is the plain return address. */
     if (effect.lr_signed || signs_lr)
-        regs->pc = arm64_strip_pac(services, regs->pc);
+        regs->x[ARM64_LR] = arm64_strip_pac(services, regs->x[ARM64_LR]);
+    regs->pc = regs->x[ARM64_LR];
     return UNWIND_OK;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The i686 dbghelp.dll's calling convention, checked statically (no 32-bit
 # Wine needed): builds the DLL with mingw-w64, then proves that
-#   - it exports every function of src/win/exports.txt undecorated;
+#   - it exports every function of src/win/exports.txt undecorated, the
+#     implemented ones and the generated stubs alike ("Name Bytes [stub]");
 #   - its import library resolves the __stdcall-decorated names (_Name@N);
 #   - each export returns with `ret $N`, N the decoration's argument bytes
 #     (the callee pops its arguments: __stdcall);
@@ -32,8 +33,14 @@ exports=$(sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' <<<"$dump" |
 addresses=$(sed -n '/Export Address Table --/,/^$/p' <<<"$dump" |
             sed -n 's/^[[:space:]]*\[ *\([0-9]*\)\] +base\[ *[0-9]*\] *\([0-9a-f]*\) Export RVA$/\1 \2/p')
 
-while read -r name bytes; do
+# The whole disassembly once; each export's code starts at one of its lines.
+disasm=$($objdump -d "$dll")
+count=0
+
+# "Name Bytes" or "Name Bytes stub": the third field does not matter here.
+while read -r name bytes _; do
   case "$name" in ''|'#'*) continue ;; esac
+  count=$((count + 1))
   index=$(awk -v n="$name" '$2 == n {print $1}' <<<"$exports")
   if [ -n "$index" ]; then
     echo "PASS: $name is exported undecorated"
@@ -49,16 +56,39 @@ while read -r name bytes; do
   if [ -z "$rva" ]; then
     echo "FAIL: no address for $name"; fail=1; continue
   fi
-  start=$(printf '0x%x' $((0x$image_base + 0x$rva)))
-  code=$($objdump -d --start-address="$start" --stop-address=$((start + 0x2000)) "$dll")
-  first_ret=$(grep -E '\sret\s*(\$0x[0-9a-f]+)?$' <<<"$code" | head -n1 | sed 's/.*ret\s*//')
-  want=$(printf '$0x%x' "$bytes")
+  start=$(printf '%x' $((0x$image_base + 0x$rva)))
+  line=$(grep -n -m1 "^ *${start}:" <<<"$disasm" | cut -d: -f1 || true)
+  if [ -z "$line" ]; then
+    echo "FAIL: no instruction at $name's address 0x$start"; fail=1; continue
+  fi
+  first_ret=$(tail -n +"$line" <<<"$disasm" | grep -m1 -E '\sret\s*(\$0x[0-9a-f]+)?$' |
+              sed 's/.*ret\s*//' || true)
+  # No arguments: a plain `ret` (nothing to pop).
+  if [ "$bytes" -eq 0 ]; then want=""; else want=$(printf '$0x%x' "$bytes"); fi
   if [ "$first_ret" = "$want" ]; then
-    echo "PASS: $name returns with ret $want (__stdcall)"
+    echo "PASS: $name returns with ret${want:+ $want} (__stdcall)"
   else
-    echo "FAIL: $name's first return is 'ret $first_ret', expected 'ret $want'"; fail=1
+    echo "FAIL: $name's first return is 'ret${first_ret:+ $first_ret}', expected 'ret${want:+ $want}'"; fail=1
   fi
 done <"$src/src/win/exports.txt"
+echo "checked $count exports of src/win/exports.txt"
+[ "$count" -gt 0 ] || { echo "FAIL: no exports read from src/win/exports.txt"; fail=1; }
+
+# Our decorations against mingw-w64's own i686 import library: a program
+# linked with either resolves the same _Name@N symbols.
+mingw_lib=$(i686-w64-mingw32-gcc -print-file-name=libdbghelp.a)
+if [ -f "$mingw_lib" ]; then
+  theirs=$(i686-w64-mingw32-nm "$mingw_lib" | awk '$2 == "I" && $3 ~ /^__imp__/ {print $3}' | LC_ALL=C sort -u)
+  ours=$(awk '$2 == "I" && $3 ~ /^__imp__/ {print $3}' <<<"$symbols" | LC_ALL=C sort -u)
+  differ=$(LC_ALL=C comm -23 <(echo "$theirs") <(echo "$ours") | sed 's/^__imp__//' | tr '\n' ' ')
+  if [ -z "$differ" ]; then
+    echo "PASS: our import library has all $(wc -l <<<"$theirs") __imp__Name@N of mingw-w64's i686 libdbghelp.a"
+  else
+    echo "FAIL: mingw-w64's i686 libdbghelp.a has symbols ours lacks (name or @N differs): $differ"; fail=1
+  fi
+else
+  echo "FAIL: i686-w64-mingw32-gcc has no libdbghelp.a"; fail=1
+fi
 
 cat >"$work/client.c" <<'C'
 #include <windows.h>

@@ -125,16 +125,18 @@ uint64_t ft_read64(struct fake_target *t, uint64_t address)
 IMAGE_RUNTIME_FUNCTION_ENTRY *ft_add_function(struct fake_target *t, uint32_t begin, uint32_t end,
                                               uint32_t unwind)
 {
-    IMAGE_RUNTIME_FUNCTION_ENTRY *e;
+    unsigned at;
 
     if (t->function_count == FT_MAX_FUNCTIONS)
         abort();
-    e = &t->functions[t->function_count++];
-    t->functions_sorted = false;
-    e->BeginAddress = begin;
-    e->EndAddress = end;
-    e->UnwindData = unwind;
-    return e;
+    /* kept sorted as entries arrive, so that lookups never write */
+    for (at = t->function_count; at > 0 && t->functions[at - 1].BeginAddress > begin; at--)
+        t->functions[at] = t->functions[at - 1];
+    t->function_count++;
+    t->functions[at].BeginAddress = begin;
+    t->functions[at].EndAddress = end;
+    t->functions[at].UnwindData = unwind;
+    return &t->functions[at];
 }
 
 BOOL WINAPI ft_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
@@ -144,7 +146,8 @@ BOOL WINAPI ft_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD 
     size_t give, prefix;
     BOOL ok;
 
-    t->callbacks++;
+    /* counters are shared when several threads walk one target */
+    __atomic_fetch_add(&t->callbacks, 1, __ATOMIC_RELAXED);
     *bytes_read = 0;
     if (address + size < address)
         return FALSE;
@@ -182,15 +185,9 @@ BOOL WINAPI ft_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD 
         ok = FALSE;
     }
     copy_out(t, address, buffer, give);
-    t->bytes_delivered += give;
+    __atomic_fetch_add(&t->bytes_delivered, give, __ATOMIC_RELAXED);
     *bytes_read = (DWORD)give;
     return ok;
-}
-
-static int compare_entries(const void *a, const void *b)
-{
-    const IMAGE_RUNTIME_FUNCTION_ENTRY *x = a, *y = b;
-    return x->BeginAddress < y->BeginAddress ? -1 : x->BeginAddress > y->BeginAddress;
 }
 
 PVOID WINAPI ft_function_table(HANDLE process, DWORD64 address)
@@ -198,14 +195,10 @@ PVOID WINAPI ft_function_table(HANDLE process, DWORD64 address)
     struct fake_target *t = process;
     uint64_t rva;
 
-    t->table_calls++;
+    __atomic_fetch_add(&t->table_calls, 1, __ATOMIC_RELAXED);
     if (!t->image || address < t->image_base || address - t->image_base >= t->image_size)
         return NULL;
     rva = address - t->image_base;
-    if (!t->functions_sorted) {
-        qsort(t->functions, t->function_count, sizeof(t->functions[0]), compare_entries);
-        t->functions_sorted = true;
-    }
     for (unsigned i = 0; i < t->function_count; i++) {
         if (rva >= t->functions[i].BeginAddress && rva < t->functions[i].EndAddress)
             return &t->functions[i];

@@ -44,7 +44,6 @@ struct fake_target {
     size_t image_size;
     IMAGE_RUNTIME_FUNCTION_ENTRY functions[FT_MAX_FUNCTIONS];
     unsigned function_count;
-    bool functions_sorted;
     uint64_t module_base_answer; /* what the module-base routine says (image_base) */
 
     enum ft_read_mode mode;
@@ -65,7 +64,8 @@ void ft_write(struct fake_target *t, uint64_t address, const void *bytes, size_t
 void ft_write64(struct fake_target *t, uint64_t address, uint64_t value);
 uint64_t ft_read64(struct fake_target *t, uint64_t address);
 
-/* Adds a .pdata entry (RVAs); entries may be added in any order. */
+/* Adds a .pdata entry (RVAs) in sorted place; entries may be added in any
+ * order, and earlier pointers move. */
 IMAGE_RUNTIME_FUNCTION_ENTRY *ft_add_function(struct fake_target *t, uint32_t begin, uint32_t end,
                                               uint32_t unwind);
 

@@ -5,6 +5,8 @@
 #   wine_build_dll                        our x86_64 dbghelp.dll -> $WINE_DLL
 #   wine_build_exe <name> <cflags...>     selfwalk.c -> $WINE_BIN/<name>.exe,
 #                                         with our dbghelp.dll copied next to it
+#   wine_build_src <name> <source> <cflags...>
+#                                         the same for another source file
 #   wine_prefix                           a private WINEPREFIX, booted once
 #   wine_run <log> <override> <exe> [args...]
 #                                         run an exe in $WINE_BIN under Wine with
@@ -66,8 +68,13 @@ wine_build_dll() {
 # any program written against <dbghelp.h> would be.
 wine_build_exe() { # name cflags...
   local name=$1; shift
+  wine_build_src "$name" "$WINE_SRC/tests/wine/selfwalk.c" "$@"
+}
+
+wine_build_src() { # name source cflags...
+  local name=$1 source=$2; shift 2
   "$WINE_MINGW_GCC" -std=c11 -Wall -Wextra -Werror "$@" \
-    -o "$WINE_BIN/$name.exe" "$WINE_SRC/tests/wine/selfwalk.c" -ldbghelp ||
+    -o "$WINE_BIN/$name.exe" "$source" -ldbghelp ||
     wine_die "compiling $name.exe failed"
   cp -f "$WINE_DLL" "$WINE_BIN/dbghelp.dll"
 }

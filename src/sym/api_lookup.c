@@ -1,0 +1,234 @@
+/*
+ * Lookups a walk makes: the function-table entry for an address (from the
+ * module's .pdata, read once, then binary-searched; else the registered
+ * function-entry callback), and names from export tables.
+ */
+#include "session.h"
+#include "text.h"
+
+#include <stdio.h>
+
+/* The entry covering `rva`, or NULL. */
+static PVOID search_table(const struct sym_module *m, uint32_t rva)
+{
+    uint32_t lo = 0, hi = m->table_count;
+
+    /* the last entry that begins at or before rva */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (dw_le32(m->table + (size_t)mid * m->entry_size) <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    lo--;
+    if (m->entry_size == 12) {
+        const uint8_t *e = m->table + (size_t)lo * 12;
+        return rva < dw_le32(e + 4) ? (PVOID)e : NULL;
+    }
+    return rva < m->table_ends[lo] ? (PVOID)(m->table + (size_t)lo * 8) : NULL;
+}
+
+static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read)
+{
+    struct sym_session *session = session_acquire(process);
+    struct target_reader reader = {process, read, NULL};
+    PSYMBOL_FUNCENTRY_CALLBACK64 callback;
+    ULONG64 context;
+    struct sym_module *m;
+    PVOID entry = NULL;
+
+    if (!session)
+        return NULL;
+    reader.session = session;
+    m = session_module_at(session, address);
+    if (m) {
+        uint64_t base = m->base;
+        m = session_load_part(session, base, PART_TABLE, &reader);
+        if (m)
+            entry = search_table(m, (uint32_t)(address - m->base));
+    }
+    callback = session->function_entry_callback;
+    context = session->function_entry_context;
+    session_release(session);
+    /* Code no module describes (JIT): ask the caller's callback, with no
+     * lock held. */
+    if (!entry && !m && callback)
+        entry = callback(process, address, context);
+    if (!entry)
+        dw_set_last_error(ERROR_INVALID_ADDRESS);
+    return entry;
+}
+
+DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase)
+{
+    return function_entry(hProcess, AddrBase, NULL);
+}
+
+DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64AccessRoutines(
+    HANDLE hProcess, DWORD64 AddrBase, PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
+    PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine)
+{
+    (void)GetModuleBaseRoutine; /* our modules know their bases */
+    return function_entry(hProcess, AddrBase, ReadMemoryRoutine);
+}
+
+/* The nearest exported name at or below an address. */
+struct found_symbol {
+    uint64_t module_base, address;
+    char name[512];
+};
+
+static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol *found)
+{
+    struct sym_session *session = session_acquire(process);
+    struct target_reader reader = {process, NULL, NULL};
+    struct sym_module *m;
+    uint32_t rva, lo = 0, hi;
+
+    if (!session)
+        return false;
+    reader.session = session;
+    m = session_module_at(session, address);
+    if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+        return false;
+    }
+    m = session_load_part(session, m->base, PART_EXPORTS, &reader);
+    if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_INVALID_ADDRESS);
+        return false;
+    }
+    rva = (uint32_t)(address - m->base);
+    hi = m->export_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->exports[mid].rva <= rva)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) {
+        session_release(session);
+        dw_set_last_error(ERROR_INVALID_ADDRESS);
+        return false;
+    }
+    found->module_base = m->base;
+    found->address = m->base + m->exports[lo - 1].rva;
+    snprintf(found->name, sizeof(found->name), "%s", m->export_names + m->exports[lo - 1].name);
+    session_release(session);
+    return true;
+}
+
+static void fill_symbol_header(const struct found_symbol *found, ULONG *size, ULONG64 *mod_base,
+                               ULONG *flags, ULONG64 *address, ULONG *tag)
+{
+    *size = 0;
+    *mod_base = found->module_base;
+    *flags = SYMFLAG_EXPORT;
+    *address = found->address;
+    *tag = 10; /* SymTagPublicSymbol (cvconst.h) */
+}
+
+DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
+                                    PSYMBOL_INFO Symbol)
+{
+    struct found_symbol found;
+    size_t length;
+
+    if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFO, Name)) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!nearest_export(hProcess, Address, &found))
+        return FALSE;
+    fill_symbol_header(&found, &Symbol->Size, &Symbol->ModBase, &Symbol->Flags,
+                       &Symbol->Address, &Symbol->Tag);
+    Symbol->Value = 0;
+    Symbol->TypeIndex = 0;
+    length = strlen(found.name);
+    Symbol->NameLen = (ULONG)length;
+    if (Symbol->MaxNameLen > 0) {
+        size_t n = length < Symbol->MaxNameLen - 1 ? length : Symbol->MaxNameLen - 1;
+        memcpy(Symbol->Name, found.name, n);
+        Symbol->Name[n] = 0;
+    }
+    if (Displacement)
+        *Displacement = Address - found.address;
+    return TRUE;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
+                                     PSYMBOL_INFOW Symbol)
+{
+    struct found_symbol found;
+    WCHAR wide[512];
+    size_t length = 0;
+
+    if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFOW, Name)) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!nearest_export(hProcess, Address, &found))
+        return FALSE;
+    fill_symbol_header(&found, &Symbol->Size, &Symbol->ModBase, &Symbol->Flags,
+                       &Symbol->Address, &Symbol->Tag);
+    Symbol->Value = 0;
+    Symbol->TypeIndex = 0;
+    text_widen(found.name, wide, DW_ARRAY_SIZE(wide));
+    while (wide[length])
+        length++;
+    Symbol->NameLen = (ULONG)length;
+    if (Symbol->MaxNameLen > 0) {
+        size_t n = length < Symbol->MaxNameLen - 1 ? length : Symbol->MaxNameLen - 1;
+        memcpy(Symbol->Name, wide, n * sizeof(WCHAR));
+        Symbol->Name[n] = 0;
+    }
+    if (Displacement)
+        *Displacement = Address - found.address;
+    return TRUE;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
+                                            PDWORD64 pdwDisplacement,
+                                            PIMAGEHLP_SYMBOL64 Symbol)
+{
+    struct found_symbol found;
+    size_t length;
+
+    if (!Symbol) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!nearest_export(hProcess, qwAddr, &found))
+        return FALSE;
+    Symbol->Address = found.address;
+    Symbol->Size = 0;
+    Symbol->Flags = SYMFLAG_EXPORT;
+    length = strlen(found.name);
+    if (Symbol->MaxNameLength > 0) {
+        size_t n = length < Symbol->MaxNameLength - 1 ? length : Symbol->MaxNameLength - 1;
+        memcpy(Symbol->Name, found.name, n);
+        Symbol->Name[n] = 0;
+    }
+    if (pdwDisplacement)
+        *pdwDisplacement = qwAddr - found.address;
+    return TRUE;
+}
+
+/* Line numbers live in PDBs, which we do not read: a clean failure, as
+ * DbgHelp gives for a module without line information. */
+DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
+                                             PDWORD pdwDisplacement, PIMAGEHLP_LINE64 Line64)
+{
+    (void)hProcess;
+    (void)qwAddr;
+    (void)pdwDisplacement;
+    (void)Line64;
+    dw_set_last_error(ERROR_INVALID_ADDRESS);
+    return FALSE;
+}

@@ -1,0 +1,457 @@
+/*
+ * Modules: loading (from an image file found by name or search path, from an
+ * open file handle, or as a region of target memory read lazily), unloading,
+ * information and enumeration, and the module base of an address.
+ */
+#include "session.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static bool file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    return base;
+}
+
+/* The image file: the name as given, else its base name in each directory
+ * of the search path. */
+static char *find_image(const char *image_name, const char *search_path)
+{
+    const char *name = base_name(image_name), *dir = search_path;
+    char *path;
+
+    if (file_exists(image_name)) {
+        path = malloc(strlen(image_name) + 1);
+        return path ? strcpy(path, image_name) : NULL;
+    }
+    while (dir && *dir) {
+        const char *end = strchr(dir, ';');
+        size_t length = end ? (size_t)(end - dir) : strlen(dir);
+        if (length > 0 && length < 1024) {
+            path = malloc(length + strlen(name) + 2);
+            if (!path)
+                return NULL;
+            memcpy(path, dir, length);
+            path[length] = '/';
+            strcpy(path + length + 1, name);
+            if (file_exists(path))
+                return path;
+            free(path);
+        }
+        dir = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+static bool stdio_read(void *context, uint64_t offset, void *buffer, size_t size)
+{
+    FILE *f = context;
+    return offset <= 0x7FFFFFFFu && fseek(f, (long)offset, SEEK_SET) == 0 &&
+           fread(buffer, 1, size, f) == size;
+}
+
+#ifdef _WIN32
+static bool handle_read(void *context, uint64_t offset, void *buffer, size_t size)
+{
+    LARGE_INTEGER at;
+    DWORD got = 0;
+
+    at.QuadPart = (LONGLONG)offset;
+    return size <= 0xFFFFFFFFu && SetFilePointerEx((HANDLE)context, at, NULL, FILE_BEGIN) &&
+           ReadFile((HANDLE)context, buffer, (DWORD)size, &got, NULL) && got == size;
+}
+#endif
+
+struct memory_headers {
+    struct target_reader reader;
+    uint64_t base;
+};
+
+static bool memory_headers_read(void *context, uint64_t offset, void *buffer, size_t size)
+{
+    const struct memory_headers *m = context;
+    return target_read(&m->reader, m->base + offset, buffer, size);
+}
+
+/* Everything about the module that can be learned before it joins the
+ * session, with no lock held (reading memory may call the caller back). */
+static struct sym_module *prepare(HANDLE process, HANDLE file, const char *image_name,
+                                  const char *module_name, DWORD64 base, DWORD size,
+                                  DWORD flags)
+{
+    struct sym_session *session = session_acquire(process);
+    struct sym_module *m;
+    char *path = NULL;
+    PSYMBOL_REGISTERED_CALLBACK64 callback;
+    ULONG64 callback_context;
+
+    if (!session)
+        return NULL;
+    if (image_name && *image_name && !file && !(flags & SLMFLAG_VIRTUAL))
+        path = find_image(image_name, session->search_path);
+    callback = session->callback;
+    callback_context = session->callback_context;
+    session_release(session);
+
+    m = module_new(base, size, image_name, module_name);
+    if (!m) {
+        free(path);
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return NULL;
+    }
+    if (flags & SLMFLAG_VIRTUAL) {
+        /* symbols only, no image: nothing to read, ever */
+        m->headers_state = m->table_state = m->exports_state = LAZY_LOADED;
+        if (base == 0 || size == 0) {
+            module_free(m);
+            dw_set_last_error(ERROR_INVALID_PARAMETER);
+            return NULL;
+        }
+        return m;
+    }
+#ifdef _WIN32
+    if (file && file != INVALID_HANDLE_VALUE) {
+        struct image_source source = {handle_read, file, false};
+        if (!module_read_from_source(m, &source)) {
+            module_free(m);
+            return NULL;
+        }
+        if (image_name)
+            snprintf(m->loaded_image_name, sizeof(m->loaded_image_name), "%s", image_name);
+    } else
+#else
+    (void)file;
+#endif
+    if (path) {
+        FILE *f = fopen(path, "rb");
+        struct image_source source = {stdio_read, f, false};
+        bool ok = f && pe_parse(&source, &m->pe);
+        if (f)
+            fclose(f);
+        if (!ok) {
+            free(path);
+            module_free(m);
+            return NULL;
+        }
+        m->headers_state = LAZY_LOADED;
+        m->file_path = path;
+        snprintf(m->loaded_image_name, sizeof(m->loaded_image_name), "%s", path);
+    } else if (base != 0 && size == 0) {
+        /* no file: the image in target memory tells its size */
+        struct memory_headers memory = {{process, NULL, NULL}, base};
+        struct sym_session shadow;
+        struct image_source source = {memory_headers_read, &memory, true};
+        memset(&shadow, 0, sizeof(shadow));
+        shadow.callback = callback;
+        shadow.callback_context = callback_context;
+        memory.reader.session = callback ? &shadow : NULL;
+        if (!pe_parse(&source, &m->pe)) {
+            module_free(m);
+            dw_set_last_error(ERROR_FILE_NOT_FOUND);
+            return NULL;
+        }
+        m->headers_state = LAZY_LOADED;
+    } else if (base == 0) {
+        module_free(m);
+        dw_set_last_error(image_name ? ERROR_FILE_NOT_FOUND : ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    if (m->base == 0)
+        m->base = m->pe.image_base;
+    if (m->size == 0)
+        m->size = m->pe.size_of_image;
+    if (m->base == 0 || m->size == 0 || m->base + m->size < m->base) {
+        module_free(m);
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return NULL;
+    }
+    return m;
+}
+
+static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
+                           const char *module_name, DWORD64 base, DWORD size, DWORD flags)
+{
+    struct sym_module *m = prepare(process, file, image_name, module_name, base, size, flags);
+    struct sym_session *session;
+    struct sym_module **link;
+
+    if (!m)
+        return 0;
+    session = session_acquire_exclusive(process);
+    if (!session) {
+        module_free(m);
+        return 0;
+    }
+    for (link = &session->modules; *link; link = &(*link)->next) {
+        if ((*link)->base == m->base) {
+            /* already loaded: 0 with ERROR_SUCCESS, as documented */
+            session_release_exclusive(session);
+            module_free(m);
+            dw_set_last_error(ERROR_SUCCESS);
+            return 0;
+        }
+    }
+    *link = m;
+    base = m->base;
+    session_release_exclusive(session);
+    return base;
+}
+
+DW_EXPORT DWORD64 IMAGEAPI SymLoadModuleEx(HANDLE hProcess, HANDLE hFile, PCSTR ImageName,
+                                           PCSTR ModuleName, DWORD64 BaseOfDll, DWORD DllSize,
+                                           PMODLOAD_DATA Data, DWORD Flags)
+{
+    (void)Data; /* debug-record data is for symbol files we do not read */
+    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, DllSize, Flags);
+}
+
+DW_EXPORT DWORD64 IMAGEAPI SymLoadModuleExW(HANDLE hProcess, HANDLE hFile, PCWSTR ImageName,
+                                            PCWSTR ModuleName, DWORD64 BaseOfDll, DWORD DllSize,
+                                            PMODLOAD_DATA Data, DWORD Flags)
+{
+    char image[1024], module[256];
+
+    if ((ImageName && !text_narrow(ImageName, image, sizeof(image))) ||
+        (ModuleName && !text_narrow(ModuleName, module, sizeof(module)))) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return 0;
+    }
+    (void)Data;
+    return load_module(hProcess, hFile, ImageName ? image : NULL, ModuleName ? module : NULL,
+                       BaseOfDll, DllSize, Flags);
+}
+
+DW_EXPORT DWORD64 IMAGEAPI SymLoadModule64(HANDLE hProcess, HANDLE hFile, PCSTR ImageName,
+                                           PCSTR ModuleName, DWORD64 BaseOfDll, DWORD SizeOfDll)
+{
+    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, SizeOfDll, 0);
+}
+
+DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
+{
+    struct sym_session *session = session_acquire_exclusive(hProcess);
+    struct sym_module **link;
+
+    if (!session)
+        return FALSE;
+    for (link = &session->modules; *link; link = &(*link)->next) {
+        if ((*link)->base == BaseOfDll) {
+            struct sym_module *gone = *link;
+            *link = gone->next;
+            session_release_exclusive(session);
+            module_free(gone);
+            return TRUE;
+        }
+    }
+    session_release_exclusive(session);
+    dw_set_last_error(ERROR_MOD_NOT_FOUND);
+    return FALSE;
+}
+
+DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
+{
+    struct sym_session *session = session_acquire(hProcess);
+    struct sym_module *m;
+    DWORD64 base = 0;
+
+    if (!session)
+        return 0;
+    m = session_module_at(session, qwAddr);
+    if (m)
+        base = m->base;
+    session_release(session);
+    if (!base)
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+    return base;
+}
+
+/* Every IMAGEHLP_MODULE64 size DbgHelp has had (contract.md 3.7). */
+static bool known_size(DWORD size, bool wide)
+{
+    static const DWORD narrow_sizes[] = {0x248, 0x680, 0x688, 0x690};
+    static const DWORD wide_sizes[] = {0x468, 0xCB0, 0xCB8, 0xCC0};
+    for (unsigned i = 0; i < 4; i++)
+        if (size == (wide ? wide_sizes[i] : narrow_sizes[i]))
+            return true;
+    return false;
+}
+
+/* What both information calls report, read under the session lock. */
+static bool module_facts(HANDLE process, DWORD64 address, IMAGEHLP_MODULE64 *out)
+{
+    struct sym_session *session = session_acquire(process);
+    struct target_reader reader = {process, NULL, NULL};
+    struct sym_module *m;
+
+    if (!session)
+        return false;
+    m = session_module_at(session, address);
+    if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+        return false;
+    }
+    reader.session = session;
+    m = session_load_part(session, m->base, PART_EXPORTS, &reader);
+    if (!m)
+        m = session_module_at(session, address); /* reported without exports */
+    if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+        return false;
+    }
+    memset(out, 0, sizeof(*out));
+    out->BaseOfImage = m->base;
+    out->ImageSize = m->size;
+    out->TimeDateStamp = m->pe.timestamp;
+    out->CheckSum = m->pe.checksum;
+    out->NumSyms = m->export_count;
+    out->SymType = m->exports_state == LAZY_LOADED && m->export_count ? SymExport
+                   : m->exports_state == LAZY_UNTRIED                ? SymDeferred
+                                                                     : SymNone;
+    snprintf(out->ModuleName, sizeof(out->ModuleName), "%s", m->module_name);
+    snprintf(out->ImageName, sizeof(out->ImageName), "%s", m->image_name);
+    snprintf(out->LoadedImageName, sizeof(out->LoadedImageName), "%s", m->loaded_image_name);
+    out->MachineType = m->pe.machine;
+    out->Publics = out->SymType == SymExport;
+    session_release(session);
+    return true;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymGetModuleInfo64(HANDLE hProcess, DWORD64 qwAddr,
+                                           PIMAGEHLP_MODULE64 ModuleInfo)
+{
+    IMAGEHLP_MODULE64 info;
+    DWORD size;
+
+    if (!ModuleInfo || !known_size(ModuleInfo->SizeOfStruct, false)) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!module_facts(hProcess, qwAddr, &info))
+        return FALSE;
+    size = ModuleInfo->SizeOfStruct;
+    info.SizeOfStruct = size;
+    memcpy(ModuleInfo, &info, size); /* older layouts are prefixes */
+    return TRUE;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymGetModuleInfoW64(HANDLE hProcess, DWORD64 qwAddr,
+                                            PIMAGEHLP_MODULEW64 ModuleInfo)
+{
+    IMAGEHLP_MODULE64 info;
+    IMAGEHLP_MODULEW64 wide;
+    DWORD size;
+
+    if (!ModuleInfo || !known_size(ModuleInfo->SizeOfStruct, true)) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!module_facts(hProcess, qwAddr, &info))
+        return FALSE;
+    memset(&wide, 0, sizeof(wide));
+    size = ModuleInfo->SizeOfStruct;
+    wide.SizeOfStruct = size;
+    wide.BaseOfImage = info.BaseOfImage;
+    wide.ImageSize = info.ImageSize;
+    wide.TimeDateStamp = info.TimeDateStamp;
+    wide.CheckSum = info.CheckSum;
+    wide.NumSyms = info.NumSyms;
+    wide.SymType = info.SymType;
+    text_widen(info.ModuleName, wide.ModuleName, DW_ARRAY_SIZE(wide.ModuleName));
+    text_widen(info.ImageName, wide.ImageName, DW_ARRAY_SIZE(wide.ImageName));
+    text_widen(info.LoadedImageName, wide.LoadedImageName, DW_ARRAY_SIZE(wide.LoadedImageName));
+    wide.Publics = info.Publics;
+    wide.MachineType = info.MachineType;
+    memcpy(ModuleInfo, &wide, size);
+    return TRUE;
+}
+
+/* A snapshot of (name, base) pairs, so the callbacks run with no lock held
+ * and may load or unload modules themselves. */
+static bool snapshot(HANDLE process, char (**names)[32], DWORD64 **bases, unsigned *count)
+{
+    struct sym_session *session = session_acquire(process);
+    unsigned n = 0, i = 0;
+
+    if (!session)
+        return false;
+    for (struct sym_module *m = session->modules; m; m = m->next)
+        n++;
+    *names = malloc((n ? n : 1) * sizeof(**names));
+    *bases = malloc((n ? n : 1) * sizeof(**bases));
+    if (!*names || !*bases) {
+        session_release(session);
+        free(*names);
+        free(*bases);
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return false;
+    }
+    for (struct sym_module *m = session->modules; m; m = m->next, i++) {
+        memcpy((*names)[i], m->module_name, sizeof(m->module_name));
+        (*bases)[i] = m->base;
+    }
+    *count = n;
+    session_release(session);
+    return true;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymEnumerateModules64(HANDLE hProcess,
+                                              PSYM_ENUMMODULES_CALLBACK64 EnumModulesCallback,
+                                              PVOID UserContext)
+{
+    char (*names)[32];
+    DWORD64 *bases;
+    unsigned count;
+
+    if (!EnumModulesCallback) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!snapshot(hProcess, &names, &bases, &count))
+        return FALSE;
+    for (unsigned i = 0; i < count; i++)
+        if (!EnumModulesCallback(names[i], bases[i], UserContext))
+            break;
+    free(names);
+    free(bases);
+    return TRUE;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymEnumerateModulesW64(HANDLE hProcess,
+                                               PSYM_ENUMMODULES_CALLBACKW64 EnumModulesCallback,
+                                               PVOID UserContext)
+{
+    char (*names)[32];
+    DWORD64 *bases;
+    unsigned count;
+
+    if (!EnumModulesCallback) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!snapshot(hProcess, &names, &bases, &count))
+        return FALSE;
+    for (unsigned i = 0; i < count; i++) {
+        WCHAR wide[32];
+        text_widen(names[i], wide, DW_ARRAY_SIZE(wide));
+        if (!EnumModulesCallback(wide, bases[i], UserContext))
+            break;
+    }
+    free(names);
+    free(bases);
+    return TRUE;
+}

@@ -1,0 +1,368 @@
+/*
+ * A module's lazily read parts: PE headers, the function table (.pdata) and
+ * the export table, from its image file or from target memory.
+ */
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define MAX_TABLE_BYTES (64u << 20)
+#define MAX_EXPORTS (1u << 20)
+#define MAX_NAME 512u
+
+static void copy_name(char *out, size_t size, const char *in)
+{
+    size_t n = strlen(in);
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, in, n);
+    out[n] = 0;
+}
+
+/* "C:\dir\name.dll" or "/dir/name.dll" -> "name" */
+static void module_name_from(char *out, size_t size, const char *path)
+{
+    const char *base = path, *dot;
+    char name[256];
+
+    for (const char *p = path; *p; p++)
+        if (*p == '\\' || *p == '/')
+            base = p + 1;
+    copy_name(name, sizeof(name), base);
+    dot = strrchr(name, '.');
+    if (dot && dot != name)
+        name[dot - name] = 0;
+    copy_name(out, size, name);
+}
+
+struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_name,
+                              const char *module_name)
+{
+    struct sym_module *m = calloc(1, sizeof(*m));
+
+    if (!m)
+        return NULL;
+    m->base = base;
+    m->size = size;
+    if (image_name) {
+        copy_name(m->image_name, sizeof(m->image_name), image_name);
+        module_name_from(m->module_name, sizeof(m->module_name), image_name);
+    }
+    if (module_name && *module_name)
+        copy_name(m->module_name, sizeof(m->module_name), module_name);
+    if (!m->module_name[0])
+        snprintf(m->module_name, sizeof(m->module_name), "%llx", (unsigned long long)base);
+    return m;
+}
+
+void module_free(struct sym_module *m)
+{
+    free(m->file_path);
+    free(m->table);
+    free(m->table_ends);
+    free(m->exports);
+    free(m->export_names);
+    free(m);
+}
+
+/* ---- sources ---- */
+
+static bool file_read(void *context, uint64_t offset, void *buffer, size_t size)
+{
+    FILE *f = context;
+    return offset <= 0x7FFFFFFFu && fseek(f, (long)offset, SEEK_SET) == 0 &&
+           fread(buffer, 1, size, f) == size;
+}
+
+struct memory_source {
+    const struct target_reader *reader;
+    uint64_t base;
+};
+
+static bool memory_source_read(void *context, uint64_t offset, void *buffer, size_t size)
+{
+    const struct memory_source *m = context;
+    return target_read(m->reader, m->base + offset, buffer, size);
+}
+
+/* Runs `fn` on the module's source: its file, or target memory. */
+static bool with_source(struct sym_module *module, const struct target_reader *reader,
+                        bool (*fn)(struct sym_module *, const struct image_source *))
+{
+    struct image_source source;
+    struct memory_source memory = {reader, module->base};
+    bool ok;
+
+    if (module->file_path) {
+        FILE *f = fopen(module->file_path, "rb");
+        if (!f) {
+            dw_set_last_error(ERROR_FILE_NOT_FOUND);
+            return false;
+        }
+        source = (struct image_source){file_read, f, false};
+        ok = fn(module, &source);
+        fclose(f);
+        return ok;
+    }
+    source = (struct image_source){memory_source_read, &memory, true};
+    return fn(module, &source);
+}
+
+/* ---- the parts ---- */
+
+static bool parse_headers(struct sym_module *m, const struct image_source *source)
+{
+    if (!pe_parse(source, &m->pe))
+        return false;
+    if (m->size == 0)
+        m->size = m->pe.size_of_image;
+    return true;
+}
+
+bool module_read_headers(struct sym_module *module, const struct target_reader *reader)
+{
+    return with_source(module, reader, parse_headers);
+}
+
+static int compare_begin(const void *a, const void *b)
+{
+    uint32_t x = dw_le32(a), y = dw_le32(b);
+    return x < y ? -1 : x > y;
+}
+
+static bool parse_table(struct sym_module *m, const struct image_source *source)
+{
+    uint32_t size = m->pe.exception_size, entry, kept = 0;
+    uint8_t *raw;
+
+    switch (m->pe.machine) {
+    case IMAGE_FILE_MACHINE_AMD64:
+        entry = 12;
+        break;
+    case IMAGE_FILE_MACHINE_ARM64:
+        entry = 8;
+        break;
+    default:
+        m->entry_size = 0; /* x86 images carry no table (FPO needs a PDB) */
+        return true;
+    }
+    m->entry_size = entry;
+    if (size == 0)
+        return true;
+    if (size > MAX_TABLE_BYTES)
+        size = MAX_TABLE_BYTES;
+    size -= size % entry;
+    raw = malloc(size ? size : 1);
+    if (!raw || !pe_read_rva(source, &m->pe, m->pe.exception_rva, raw, size)) {
+        free(raw);
+        return false;
+    }
+    /* Keep entries that lie inside the image, in order, without overlaps. */
+    for (uint32_t i = 0; i < size / entry; i++) {
+        const uint8_t *e = raw + (size_t)i * entry;
+        uint32_t begin = dw_le32(e), end = entry == 12 ? dw_le32(e + 4) : begin + 4;
+        if (begin < end && end <= m->pe.size_of_image && (entry == 12 || (begin & 3) == 0))
+            memmove(raw + (size_t)kept++ * entry, e, entry);
+    }
+    qsort(raw, kept, entry, compare_begin);
+    if (entry == 12) {
+        uint32_t out = 0;
+        for (uint32_t i = 0; i < kept; i++) {
+            uint8_t *e = raw + (size_t)i * 12;
+            if (out > 0 && dw_le32(e) < dw_le32(raw + (size_t)(out - 1) * 12 + 4))
+                continue; /* overlaps the one before: not trusted */
+            memmove(raw + (size_t)out++ * 12, e, 12);
+        }
+        kept = out;
+    }
+    if (entry == 8 && kept > 0) {
+        /* ARM64 entries hold no end: it comes from the packed length or
+         * the .xdata header's FunctionLength. */
+        uint32_t out = 0;
+        m->table_ends = malloc(kept * sizeof(uint32_t));
+        if (!m->table_ends) {
+            free(raw);
+            return false;
+        }
+        for (uint32_t i = 0; i < kept; i++) {
+            uint8_t *e = raw + (size_t)i * 8, header[4];
+            uint32_t begin = dw_le32(e), unwind = dw_le32(e + 4), length = 0;
+            if ((unwind & 3) == 1 || (unwind & 3) == 2)
+                length = ((unwind >> 2) & 0x7FF) * 4;
+            else if ((unwind & 3) == 0 && pe_read_rva(source, &m->pe, unwind, header, 4))
+                length = (dw_le32(header) & 0x3FFFF) * 4;
+            if (length == 0 || length > m->pe.size_of_image - begin ||
+                (out > 0 && begin < m->table_ends[out - 1]))
+                continue;
+            memmove(raw + (size_t)out * 8, e, 8);
+            m->table_ends[out++] = begin + length;
+        }
+        kept = out;
+    }
+    m->table = raw;
+    m->table_count = kept;
+    return true;
+}
+
+static bool ensure_headers(struct sym_module *module, const struct target_reader *reader)
+{
+    if (module->headers_state == LAZY_UNTRIED)
+        module->headers_state = module_read_headers(module, reader) ? LAZY_LOADED : LAZY_FAILED;
+    return module->headers_state == LAZY_LOADED;
+}
+
+bool module_read_table(struct sym_module *module, const struct target_reader *reader)
+{
+    return ensure_headers(module, reader) && with_source(module, reader, parse_table);
+}
+
+static int compare_export(const void *a, const void *b)
+{
+    const struct sym_export *x = a, *y = b;
+    return x->rva < y->rva ? -1 : x->rva > y->rva;
+}
+
+/* A NUL-terminated name at `rva`, read in small pieces so that a name near
+ * the end of readable memory still reads. */
+static size_t read_name(const struct image_source *source, const struct pe_info *pe,
+                        uint32_t rva, char *out)
+{
+    size_t n = 0;
+
+    while (n < MAX_NAME - 1) {
+        char piece[32];
+        size_t take = sizeof(piece);
+        if (rva + n >= pe->size_of_image)
+            return 0;
+        if (take > pe->size_of_image - (rva + n))
+            take = pe->size_of_image - (rva + n);
+        if (!pe_read_rva(source, pe, (uint32_t)(rva + n), piece, take))
+            return 0;
+        for (size_t i = 0; i < take && n < MAX_NAME - 1; i++) {
+            if (piece[i] == 0) {
+                out[n] = 0;
+                return n;
+            }
+            out[n++] = piece[i];
+        }
+    }
+    return 0;
+}
+
+static bool parse_exports(struct sym_module *m, const struct image_source *source)
+{
+    uint8_t directory[40];
+    uint32_t functions, names, *function_rvas = NULL, *name_rvas = NULL;
+    uint16_t *ordinals = NULL;
+    size_t blob_size = 0, blob_used = 0;
+    bool ok = false;
+
+    if (m->pe.export_size < sizeof(directory))
+        return true; /* no exports: SymFromAddr finds nothing */
+    if (!pe_read_rva(source, &m->pe, m->pe.export_rva, directory, sizeof(directory)))
+        return false;
+    functions = dw_le32(directory + 0x14);
+    names = dw_le32(directory + 0x18);
+    if (functions > MAX_EXPORTS || names > MAX_EXPORTS)
+        return false;
+    function_rvas = malloc((functions ? functions : 1) * sizeof(uint32_t));
+    name_rvas = malloc((names ? names : 1) * sizeof(uint32_t));
+    ordinals = malloc((names ? names : 1) * sizeof(uint16_t));
+    m->exports = calloc(names ? names : 1, sizeof(*m->exports));
+    if (!function_rvas || !name_rvas || !ordinals || !m->exports ||
+        !pe_read_rva(source, &m->pe, dw_le32(directory + 0x1C), function_rvas,
+                     functions * sizeof(uint32_t)) ||
+        !pe_read_rva(source, &m->pe, dw_le32(directory + 0x20), name_rvas,
+                     names * sizeof(uint32_t)) ||
+        !pe_read_rva(source, &m->pe, dw_le32(directory + 0x24), ordinals,
+                     names * sizeof(uint16_t)))
+        goto out;
+    for (uint32_t i = 0; i < names; i++) {
+        char name[MAX_NAME];
+        uint16_t ordinal = dw_le16((const uint8_t *)&ordinals[i]);
+        uint32_t rva;
+        size_t length;
+        if (ordinal >= functions)
+            continue;
+        rva = dw_le32((const uint8_t *)&function_rvas[ordinal]);
+        if (rva == 0 || rva >= m->pe.size_of_image ||
+            (rva >= m->pe.export_rva && rva - m->pe.export_rva < m->pe.export_size))
+            continue; /* forwarders name another module's function */
+        length = read_name(source, &m->pe, dw_le32((const uint8_t *)&name_rvas[i]), name);
+        if (length == 0)
+            continue;
+        if (blob_used + length + 1 > blob_size) {
+            size_t grown = blob_size ? blob_size * 2 : 4096;
+            char *blob;
+            while (grown < blob_used + length + 1)
+                grown *= 2;
+            blob = realloc(m->export_names, grown);
+            if (!blob)
+                goto out;
+            m->export_names = blob;
+            blob_size = grown;
+        }
+        memcpy(m->export_names + blob_used, name, length + 1);
+        m->exports[m->export_count].rva = rva;
+        m->exports[m->export_count].name = (uint32_t)blob_used;
+        m->export_count++;
+        blob_used += length + 1;
+    }
+    qsort(m->exports, m->export_count, sizeof(*m->exports), compare_export);
+    ok = true;
+out:
+    free(function_rvas);
+    free(name_rvas);
+    free(ordinals);
+    if (!ok) {
+        free(m->exports);
+        free(m->export_names);
+        m->exports = NULL;
+        m->export_names = NULL;
+        m->export_count = 0;
+    }
+    return ok;
+}
+
+bool module_read_exports(struct sym_module *module, const struct target_reader *reader)
+{
+    return ensure_headers(module, reader) && with_source(module, reader, parse_exports);
+}
+
+void module_adopt_parts(struct sym_module *to, struct sym_module *from)
+{
+    if (to->headers_state == LAZY_UNTRIED && from->headers_state != LAZY_UNTRIED) {
+        to->pe = from->pe;
+        if (to->size == 0)
+            to->size = from->size;
+        to->headers_state = from->headers_state;
+    }
+    if (to->table_state == LAZY_UNTRIED && from->table_state != LAZY_UNTRIED) {
+        to->table = from->table;
+        to->table_ends = from->table_ends;
+        to->table_count = from->table_count;
+        to->entry_size = from->entry_size;
+        to->table_state = from->table_state;
+        from->table = NULL;
+        from->table_ends = NULL;
+    }
+    if (to->exports_state == LAZY_UNTRIED && from->exports_state != LAZY_UNTRIED) {
+        to->exports = from->exports;
+        to->export_names = from->export_names;
+        to->export_count = from->export_count;
+        to->exports_state = from->exports_state;
+        from->exports = NULL;
+        from->export_names = NULL;
+    }
+}
+
+bool module_read_from_source(struct sym_module *module, const struct image_source *source)
+{
+    if (!parse_headers(module, source))
+        return false;
+    module->headers_state = LAZY_LOADED;
+    module->table_state = parse_table(module, source) ? LAZY_LOADED : LAZY_FAILED;
+    module->exports_state = parse_exports(module, source) ? LAZY_LOADED : LAZY_FAILED;
+    return true;
+}

@@ -1,0 +1,273 @@
+#include "session.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+static dw_lock registry_lock = DW_LOCK_INIT;
+static struct sym_session *sessions;
+
+static _Atomic DWORD options = 0;
+
+DWORD sym_options(void) { return atomic_load(&options); }
+
+DW_EXPORT DWORD IMAGEAPI SymSetOptions(DWORD SymOptions)
+{
+    atomic_store(&options, SymOptions);
+    return SymOptions;
+}
+
+DW_EXPORT DWORD IMAGEAPI SymGetOptions(void) { return atomic_load(&options); }
+
+static struct sym_session *find(HANDLE process)
+{
+    for (struct sym_session *s = sessions; s; s = s->next)
+        if (s->process == process)
+            return s;
+    return NULL;
+}
+
+struct sym_session *session_acquire(HANDLE process)
+{
+    struct sym_session *session;
+
+    dw_lock_shared(&registry_lock);
+    session = find(process);
+    if (session)
+        dw_lock_shared(&session->lock);
+    dw_unlock_shared(&registry_lock);
+    if (!session)
+        dw_set_last_error(ERROR_INVALID_HANDLE);
+    return session;
+}
+
+void session_release(struct sym_session *session) { dw_unlock_shared(&session->lock); }
+
+static char *copy_string(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (copy)
+        memcpy(copy, s, n);
+    return copy;
+}
+
+bool session_create(HANDLE process, const char *search_path, bool *existed)
+{
+    struct sym_session *session;
+
+    dw_lock_exclusive(&registry_lock);
+    *existed = find(process) != NULL;
+    if (*existed) {
+        dw_unlock_exclusive(&registry_lock);
+        return true;
+    }
+    session = calloc(1, sizeof(*session));
+    if (session)
+        session->search_path = copy_string(search_path ? search_path : ".");
+    if (!session || !session->search_path) {
+        free(session);
+        dw_unlock_exclusive(&registry_lock);
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return false;
+    }
+    session->process = process;
+    dw_lock_init(&session->lock);
+    session->next = sessions;
+    sessions = session;
+    dw_unlock_exclusive(&registry_lock);
+    return true;
+}
+
+bool session_destroy(HANDLE process)
+{
+    struct sym_session **link, *session = NULL;
+
+    dw_lock_exclusive(&registry_lock);
+    for (link = &sessions; *link; link = &(*link)->next) {
+        if ((*link)->process == process) {
+            session = *link;
+            *link = session->next;
+            break;
+        }
+    }
+    dw_unlock_exclusive(&registry_lock);
+    if (!session) {
+        dw_set_last_error(ERROR_INVALID_HANDLE);
+        return false;
+    }
+    /* Wait for lookups still inside the session. */
+    dw_lock_exclusive(&session->lock);
+    while (session->modules) {
+        struct sym_module *next = session->modules->next;
+        module_free(session->modules);
+        session->modules = next;
+    }
+    dw_unlock_exclusive(&session->lock);
+    dw_lock_destroy(&session->lock);
+    free(session->search_path);
+    free(session);
+    return true;
+}
+
+struct sym_module *session_module_at(struct sym_session *session, uint64_t address)
+{
+    for (struct sym_module *m = session->modules; m; m = m->next)
+        if (address >= m->base && address - m->base < m->size)
+            return m;
+    return NULL;
+}
+
+static _Thread_local struct walk_reader_state walk_reader;
+
+void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                          struct walk_reader_state *saved)
+{
+    *saved = walk_reader;
+    walk_reader.process = process;
+    walk_reader.read = read;
+}
+
+void sym_walk_reader_pop(const struct walk_reader_state *saved) { walk_reader = *saved; }
+
+bool target_reader_available(const struct target_reader *reader)
+{
+#ifdef _WIN32
+    (void)reader;
+    return true; /* ReadProcessMemory */
+#else
+    return reader->read || (walk_reader.read && walk_reader.process == reader->process) ||
+           (reader->session && reader->session->callback);
+#endif
+}
+
+struct sym_session *session_acquire_exclusive(HANDLE process)
+{
+    struct sym_session *session;
+
+    dw_lock_shared(&registry_lock);
+    session = find(process);
+    if (session)
+        dw_lock_exclusive(&session->lock);
+    dw_unlock_shared(&registry_lock);
+    if (!session)
+        dw_set_last_error(ERROR_INVALID_HANDLE);
+    return session;
+}
+
+void session_release_exclusive(struct sym_session *session)
+{
+    dw_unlock_exclusive(&session->lock);
+}
+
+static enum lazy_state *state_of(struct sym_module *m, enum lazy_part part)
+{
+    return part == PART_HEADERS ? &m->headers_state
+           : part == PART_TABLE ? &m->table_state
+                                : &m->exports_state;
+}
+
+struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
+                                     enum lazy_part part, const struct target_reader *reader)
+{
+    struct sym_module *module = session_module_at(session, base), scratch;
+    bool ok;
+
+    if (!module)
+        return NULL;
+    if (*state_of(module, part) != LAZY_UNTRIED)
+        return *state_of(module, part) == LAZY_LOADED ? module : NULL;
+
+    /* Read into a scratch copy with no lock held: the read may run the
+     * caller's callbacks, which may call us again. */
+    memset(&scratch, 0, sizeof(scratch));
+    scratch.base = module->base;
+    scratch.size = module->size;
+    scratch.pe = module->pe;
+    scratch.headers_state = module->headers_state;
+    scratch.file_path = module->file_path ? copy_string(module->file_path) : NULL;
+    if (module->file_path && !scratch.file_path)
+        return NULL;
+    dw_unlock_shared(&session->lock);
+    switch (part) {
+    case PART_HEADERS:
+        ok = module_read_headers(&scratch, reader);
+        break;
+    case PART_TABLE:
+        ok = module_read_table(&scratch, reader);
+        break;
+    default:
+        ok = module_read_exports(&scratch, reader);
+        break;
+    }
+    *state_of(&scratch, part) = ok ? LAZY_LOADED : LAZY_FAILED;
+
+    dw_lock_exclusive(&session->lock);
+    module = session_module_at(session, base);
+    if (module && module->base == scratch.base && *state_of(module, part) == LAZY_UNTRIED &&
+        (ok || scratch.file_path || target_reader_available(reader)))
+        module_adopt_parts(module, &scratch);
+    free(scratch.file_path);
+    free(scratch.table);
+    free(scratch.table_ends);
+    free(scratch.exports);
+    free(scratch.export_names);
+    ok = module && *state_of(module, part) == LAZY_LOADED;
+    dw_unlock_exclusive(&session->lock);
+    dw_lock_shared(&session->lock);
+    /* The module may have gone while the lock was down: find it again. */
+    module = session_module_at(session, base);
+    (void)ok;
+    return module && *state_of(module, part) == LAZY_LOADED ? module : NULL;
+}
+
+static bool read_with_callback(const struct target_reader *reader, uint64_t address,
+                               uint8_t *buffer, size_t size)
+{
+    while (size > 0) {
+        DWORD got = 0, chunk = size > 0x100000 ? 0x100000 : (DWORD)size;
+        IMAGEHLP_CBA_READ_MEMORY request = {address, buffer, chunk, &got};
+        if (!reader->session->callback(reader->process, CBA_READ_MEMORY,
+                                       (ULONG64)(uintptr_t)&request,
+                                       reader->session->callback_context) ||
+            got == 0 || got > chunk)
+            return false;
+        address += got;
+        buffer += got;
+        size -= got;
+    }
+    return true;
+}
+
+#ifdef _WIN32
+static BOOL WINAPI read_process_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
+                                       LPDWORD got)
+{
+    SIZE_T done = 0;
+    BOOL ok = address <= (DWORD64)UINTPTR_MAX &&
+              ReadProcessMemory(process, (LPCVOID)(uintptr_t)address, buffer, size, &done);
+    *got = (DWORD)done;
+    return ok;
+}
+#endif
+
+bool target_read(const struct target_reader *reader, uint64_t address, void *buffer,
+                 size_t size)
+{
+    PREAD_PROCESS_MEMORY_ROUTINE64 read = reader->read;
+    struct memory_reader memory;
+
+    if (!read && walk_reader.read && walk_reader.process == reader->process)
+        read = walk_reader.read;
+    if (!read && reader->session && reader->session->callback)
+        return read_with_callback(reader, address, buffer, size);
+#ifdef _WIN32
+    if (!read)
+        read = read_process_memory;
+#endif
+    if (!read)
+        return false;
+    memset(&memory, 0, sizeof(memory));
+    memory.process = reader->process;
+    memory.read = read;
+    return memory_read(&memory, address, buffer, size);
+}

@@ -1,0 +1,130 @@
+/*
+ * Symbol-handler sessions: one per hProcess value given to SymInitialize,
+ * holding the search path, the registered callbacks and the module list.
+ *
+ * Locking: a reader-writer lock over the registry of sessions, and one per
+ * session over its modules. Lookups (what a walk does) take both shared, so
+ * walks never wait for each other; loading, unloading and the one-time lazy
+ * reading of a module's tables take the session's lock exclusively.
+ */
+#ifndef DBGWALK_SESSION_H
+#define DBGWALK_SESSION_H
+
+#include "../memory.h"
+#include "lock.h"
+#include "pe_image.h"
+
+struct sym_export {
+    uint32_t rva;
+    uint32_t name; /* offset in the module's name blob */
+};
+
+enum lazy_state { LAZY_UNTRIED, LAZY_LOADED, LAZY_FAILED };
+
+struct sym_module {
+    struct sym_module *next;
+    uint64_t base;
+    uint32_t size;
+    char module_name[32];
+    char image_name[256];
+    char loaded_image_name[256];
+    char *file_path; /* image file to read lazily; NULL: target memory */
+
+    enum lazy_state headers_state;
+    struct pe_info pe;
+
+    enum lazy_state table_state;
+    uint8_t *table; /* sorted entries: 12 bytes (x64) or 8 (ARM64) each */
+    uint32_t *table_ends; /* ARM64: each entry's end RVA (from its unwind data) */
+    uint32_t table_count, entry_size;
+
+    enum lazy_state exports_state;
+    struct sym_export *exports; /* sorted by RVA */
+    uint32_t export_count;
+    char *export_names;
+};
+
+struct sym_session {
+    struct sym_session *next;
+    HANDLE process;
+    dw_lock lock;
+    char *search_path;
+    struct sym_module *modules;
+    PSYMBOL_REGISTERED_CALLBACK64 callback;
+    ULONG64 callback_context;
+    PSYMBOL_FUNCENTRY_CALLBACK64 function_entry_callback;
+    ULONG64 function_entry_context;
+};
+
+/* How a lookup may read target memory: the caller's routine if it gave one
+ * (SymFunctionTableAccess64AccessRoutines, or the walk in progress on this
+ * thread), else the session's CBA_READ_MEMORY callback, else (Windows)
+ * ReadProcessMemory. */
+struct target_reader {
+    HANDLE process;
+    PREAD_PROCESS_MEMORY_ROUTINE64 read;
+    const struct sym_session *session;
+};
+
+/* The session for `process`, locked shared (release with session_release),
+ * or NULL with ERROR_INVALID_HANDLE. */
+struct sym_session *session_acquire(HANDLE process);
+void session_release(struct sym_session *session);
+
+/* Creates the session (idempotent: a live one is kept); frees one. */
+bool session_create(HANDLE process, const char *search_path, bool *existed);
+bool session_destroy(HANDLE process);
+
+/* The module holding `address` (shared lock held by the caller). */
+struct sym_module *session_module_at(struct sym_session *session, uint64_t address);
+
+/* The session for `process` locked exclusively (release with
+ * session_release_exclusive), or NULL with ERROR_INVALID_HANDLE. */
+struct sym_session *session_acquire_exclusive(HANDLE process);
+void session_release_exclusive(struct sym_session *session);
+
+/* Ensures a part of the module at `base` is read, reading it with no lock
+ * held (the read may call back into the caller), and returns the module
+ * again (the shared lock held throughout from the caller's view), or NULL
+ * when the part cannot be read or the module went away meanwhile. */
+enum lazy_part { PART_HEADERS, PART_TABLE, PART_EXPORTS };
+struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
+                                     enum lazy_part part, const struct target_reader *reader);
+
+/* Whether `reader` has any way to read target memory. */
+bool target_reader_available(const struct target_reader *reader);
+
+/* Reads target memory as `reader` allows; all or nothing. */
+bool target_read(const struct target_reader *reader, uint64_t address, void *buffer,
+                 size_t size);
+
+/* Set by the walk while it runs on this thread: the routine a Sym lookup
+ * without one of its own reads target memory with. Walks may nest (a read
+ * routine that walks another stack), so the previous one is kept. */
+struct walk_reader_state {
+    HANDLE process;
+    PREAD_PROCESS_MEMORY_ROUTINE64 read;
+};
+void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                          struct walk_reader_state *saved);
+void sym_walk_reader_pop(const struct walk_reader_state *saved);
+
+/* Module list changes (callers hold the session exclusively). */
+struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_name,
+                              const char *module_name);
+void module_free(struct sym_module *module);
+bool module_read_headers(struct sym_module *module, const struct target_reader *reader);
+bool module_read_table(struct sym_module *module, const struct target_reader *reader);
+bool module_read_exports(struct sym_module *module, const struct target_reader *reader);
+
+/* Moves the parts `from` has read into `to` (which has not read them). */
+void module_adopt_parts(struct sym_module *to, struct sym_module *from);
+
+/* Fills a module from an open file's bytes (eagerly: the handle is the
+ * caller's and may close once loading returns). */
+bool module_read_from_source(struct sym_module *module, const struct image_source *source);
+
+/* Global options (SymSetOptions): process-wide, as in DbgHelp. */
+DWORD sym_options(void);
+
+#endif

@@ -1,0 +1,392 @@
+/*
+ * crashhandler: the in-process crash handler every DbgHelp user writes.
+ *
+ * Built with x86_64-w64-mingw32-gcc and linked against mingw-w64's own import
+ * library (-ldbghelp), as a program written against <dbghelp.h> is: whichever
+ * dbghelp.dll the loader picks (ours next to the exe, or Wine's builtin) does
+ * the work.
+ *
+ * At start: SymSetOptions(SYMOPT_UNDNAME | SYMOPT_DEFERRED_LOADS) and
+ * SymInitialize(GetCurrentProcess(), NULL, TRUE), then
+ * SetUnhandledExceptionFilter(crash_filter). Then
+ *
+ *   main -> crashhandler_crash_a -> crashhandler_crash_b -> crashhandler_crash_c
+ *
+ * and crashhandler_crash_c writes through a NULL pointer. The three are
+ * exported (__declspec(dllexport)), so the exe's export table names them and
+ * SymFromAddr finds them without debug information. main is exported too.
+ *
+ * The filter copies the exception's CONTEXT and walks it with
+ *   StackWalk64(IMAGE_FILE_MACHINE_AMD64, GetCurrentProcess(), GetCurrentThread(),
+ *               &frame, &context, NULL, SymFunctionTableAccess64,
+ *               SymGetModuleBase64, NULL)
+ * printing module!symbol+0xoffset for each frame (SymGetModuleInfo64 with
+ * SizeOfStruct = sizeof(IMAGEHLP_MODULE64), SymFromAddr with a SYMBOL_INFO
+ * buffer), then exits the process with EXIT_PASS (checks passed) or
+ * EXIT_FAIL.
+ *
+ * Checks:
+ *   - SymInitialize succeeded; the filter ran for the access violation;
+ *   - frames 0..3 are crash_c, crash_b, crash_a, main, identified by the
+ *     RUNTIME_FUNCTION that RtlLookupFunctionEntry gives for the frame's PC
+ *     (PC - 1 for return addresses);
+ *   - SymFromAddr names frames 0..3 crashhandler_crash_c, ..._b, ..._a, main
+ *     (with the argument "names-optional" a wrong or missing name is only
+ *     reported: Wine 8.0's builtin SymFromAddr finds none of them);
+ *   - SymGetModuleInfo64 knows the module of frames 0..3: this exe's base,
+ *     ModuleName "crashhandler" (DbgHelp's module names have no extension);
+ *   - up to main, AddrReturn is the next frame's AddrPC and AddrStack grows;
+ *   - the walk ends with StackWalk64 returning FALSE within MAX_FRAMES.
+ *
+ * Machine-readable output (one per line):
+ *   EXE <path>, DBGHELP <path>, DBGHELP_BUILTIN 0|1, DBGHELP_MATCHES_FILE 0|1
+ *   SYMINITIALIZE <0|1> <last error>
+ *   FRAME <index> 0x<pc> <module>!<symbol>+0x<displacement> <label>
+ *   PC <index> 0x<pc> <module>+0x<rva> <label>   (same format as selfwalk)
+ *   FRAMES <count> ENDED <0|1> LASTERROR <n>
+ *   RESULT PASS|FAIL
+ */
+#include <windows.h>
+#include <dbghelp.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <io.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_FRAMES 64
+#define NAMED 4 /* crash_c, crash_b, crash_a, main */
+#define EXIT_PASS 42
+#define EXIT_FAIL 43
+
+__declspec(dllexport) int crashhandler_crash_a(int x);
+__declspec(dllexport) int crashhandler_crash_b(int x);
+__declspec(dllexport) int crashhandler_crash_c(int x);
+__declspec(dllexport) int main(int argc, char **argv);
+
+static volatile int sink;
+static int *volatile null_pointer; /* volatile: the compiler cannot prove the fault */
+static int failures;
+static int names_optional; /* argv[1] "names-optional": SymFromAddr names are only reported */
+
+struct known {
+    const char *label;  /* how the frame is labelled */
+    const char *symbol; /* what SymFromAddr must say */
+    void *address;
+    DWORD64 begin, end; /* the function's RUNTIME_FUNCTION range */
+};
+static struct known known[NAMED];
+static char exe_module_name[MAX_PATH]; /* "crashhandler": what DbgHelp calls this exe */
+
+static void check(int ok, const char *what)
+{
+    if (!ok) {
+        printf("CHECK FAILED: %s\n", what);
+        failures++;
+    }
+}
+
+/* ---- identification, independent of dbghelp ---- */
+
+static int function_range(DWORD64 address, DWORD64 *begin, DWORD64 *end)
+{
+    DWORD64 image_base = 0;
+    PRUNTIME_FUNCTION entry = RtlLookupFunctionEntry(address, &image_base, NULL);
+    if (!entry)
+        return 0;
+    *begin = image_base + entry->BeginAddress;
+    *end = image_base + entry->EndAddress;
+    return 1;
+}
+
+static const char *label_of(DWORD64 address)
+{
+    DWORD64 begin, end;
+    int i;
+    if (!function_range(address, &begin, &end))
+        return "?";
+    for (i = 0; i < NAMED; i++)
+        if (known[i].begin == begin && address < known[i].end)
+            return known[i].label;
+    return "?";
+}
+
+/* ---- which dbghelp.dll this is (as selfwalk does) ---- */
+
+static int is_wine_builtin(HMODULE module)
+{
+    return memcmp((const char *)module + 0x40, "Wine builtin DLL", 16) == 0;
+}
+
+static int matches_file(HMODULE module, const char *path)
+{
+    unsigned char head[4096];
+    DWORD got = 0;
+    const IMAGE_DOS_HEADER *mdos = (const IMAGE_DOS_HEADER *)module, *fdos;
+    const IMAGE_NT_HEADERS64 *mnt, *fnt;
+    HANDLE file = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
+                              OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE)
+        return 0;
+    if (!ReadFile(file, head, sizeof head, &got, NULL))
+        got = 0;
+    CloseHandle(file);
+    fdos = (const IMAGE_DOS_HEADER *)head;
+    if (got < sizeof *fdos || fdos->e_magic != IMAGE_DOS_SIGNATURE || fdos->e_lfanew < 0 ||
+        (DWORD)fdos->e_lfanew + sizeof *fnt > got)
+        return 0;
+    fnt = (const IMAGE_NT_HEADERS64 *)(head + fdos->e_lfanew);
+    mnt = (const IMAGE_NT_HEADERS64 *)((const char *)module + mdos->e_lfanew);
+    return fnt->Signature == IMAGE_NT_SIGNATURE && mnt->Signature == IMAGE_NT_SIGNATURE &&
+           fnt->FileHeader.TimeDateStamp == mnt->FileHeader.TimeDateStamp &&
+           fnt->OptionalHeader.SizeOfImage == mnt->OptionalHeader.SizeOfImage &&
+           fnt->OptionalHeader.AddressOfEntryPoint == mnt->OptionalHeader.AddressOfEntryPoint &&
+           fnt->OptionalHeader.CheckSum == mnt->OptionalHeader.CheckSum;
+}
+
+/* ---- the crash handler ---- */
+
+typedef struct {
+    DWORD64 pc, ret, sp, fp;
+    const char *label;
+    char module[64];  /* SymGetModuleInfo64's ModuleName, or "?" */
+    DWORD64 mod_base; /* its BaseOfImage */
+    int have_module;
+    char symbol[256]; /* SymFromAddr's name, or "?" */
+    DWORD64 displacement;
+    int have_symbol;
+    DWORD symbol_error; /* GetLastError() after a failed SymFromAddr */
+} frame_t;
+
+static frame_t frames[MAX_FRAMES];
+
+static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
+{
+    CONTEXT context = *info->ContextRecord; /* StackWalk64 changes the context it walks */
+    STACKFRAME64 frame;
+    ULONG64 symbol_buffer[(sizeof(SYMBOL_INFO) + MAX_SYM_NAME * sizeof(TCHAR) +
+                           sizeof(ULONG64) - 1) / sizeof(ULONG64)];
+    SYMBOL_INFO *symbol = (SYMBOL_INFO *)symbol_buffer;
+    char what[256];
+    int count = 0, ended = 0, i;
+    DWORD last_error = 0;
+
+    printf("EXCEPTION 0x%08lx at %p\n", (unsigned long)info->ExceptionRecord->ExceptionCode,
+           info->ExceptionRecord->ExceptionAddress);
+    check(info->ExceptionRecord->ExceptionCode == EXCEPTION_ACCESS_VIOLATION,
+          "the exception is not the access violation");
+
+    memset(&frame, 0, sizeof frame);
+    frame.AddrPC.Offset = context.Rip;
+    frame.AddrPC.Mode = AddrModeFlat;
+    frame.AddrFrame.Offset = context.Rbp;
+    frame.AddrFrame.Mode = AddrModeFlat;
+    frame.AddrStack.Offset = context.Rsp;
+    frame.AddrStack.Mode = AddrModeFlat;
+
+    while (count < MAX_FRAMES) {
+        frame_t *f;
+        IMAGEHLP_MODULE64 module;
+        DWORD64 lookup;
+
+        SetLastError(0);
+        if (!StackWalk64(IMAGE_FILE_MACHINE_AMD64, GetCurrentProcess(), GetCurrentThread(),
+                         &frame, &context, NULL, SymFunctionTableAccess64, SymGetModuleBase64,
+                         NULL)) {
+            ended = 1;
+            last_error = GetLastError();
+            break;
+        }
+        f = &frames[count];
+        memset(f, 0, sizeof *f);
+        f->pc = frame.AddrPC.Offset;
+        f->ret = frame.AddrReturn.Offset;
+        f->sp = frame.AddrStack.Offset;
+        f->fp = frame.AddrFrame.Offset;
+        /* A return address may be the byte after a call that ends its function. */
+        lookup = count == 0 ? f->pc : f->pc - 1;
+        f->label = label_of(lookup);
+
+        memset(&module, 0, sizeof module);
+        module.SizeOfStruct = sizeof(IMAGEHLP_MODULE64);
+        if (SymGetModuleInfo64(GetCurrentProcess(), f->pc, &module)) {
+            f->have_module = 1;
+            f->mod_base = module.BaseOfImage;
+            snprintf(f->module, sizeof f->module, "%s", module.ModuleName);
+        } else {
+            snprintf(f->module, sizeof f->module, "?");
+        }
+
+        memset(symbol_buffer, 0, sizeof symbol_buffer);
+        symbol->SizeOfStruct = sizeof(SYMBOL_INFO);
+        symbol->MaxNameLen = MAX_SYM_NAME;
+        SetLastError(0);
+        if (SymFromAddr(GetCurrentProcess(), lookup, &f->displacement, symbol)) {
+            f->have_symbol = 1;
+            snprintf(f->symbol, sizeof f->symbol, "%s", symbol->Name);
+            f->displacement += f->pc - lookup; /* relative to the PC itself */
+        } else {
+            f->symbol_error = GetLastError();
+            snprintf(f->symbol, sizeof f->symbol, "?");
+        }
+        count++;
+    }
+
+    printf("== the crash, walked by StackWalk64 from the exception's CONTEXT\n");
+    printf("  #  %-18s %-18s %-18s %s\n", "AddrPC", "AddrReturn", "AddrStack", "where");
+    for (i = 0; i < count; i++) {
+        const frame_t *f = &frames[i];
+        printf(" %2d  0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64 " %s!%s+0x%" PRIx64
+               "  [%s]",
+               i, f->pc, f->ret, f->sp, f->module, f->symbol, f->displacement, f->label);
+        if (!f->have_symbol)
+            printf(" (SymFromAddr: last error %lu)", (unsigned long)f->symbol_error);
+        printf("\n");
+    }
+    printf("  -> %d frames, %s (last error %lu)\n", count,
+           ended ? "StackWalk64 then returned FALSE" : "did NOT end", (unsigned long)last_error);
+
+    /* ---- checks ---- */
+    check(ended, "the walk did not end with FALSE within MAX_FRAMES frames");
+    check(count >= NAMED, "fewer frames than crash_c..main");
+    for (i = 0; i < NAMED && i < count; i++) {
+        const frame_t *f = &frames[i];
+        snprintf(what, sizeof what, "frame %d is %s, expected %s", i, f->label, known[i].label);
+        check(strcmp(f->label, known[i].label) == 0, what);
+        snprintf(what, sizeof what, "frame %d: SymFromAddr gave '%s', expected '%s'", i,
+                 f->symbol, known[i].symbol);
+        if (names_optional && !(f->have_symbol && strcmp(f->symbol, known[i].symbol) == 0))
+            printf("NOTE (not checked): %s\n", what);
+        else
+            check(f->have_symbol && strcmp(f->symbol, known[i].symbol) == 0, what);
+        snprintf(what, sizeof what, "frame %d: SymGetModuleInfo64 failed or gave base 0x%" PRIx64
+                 ", expected this exe's 0x%" PRIx64, i, f->mod_base,
+                 (DWORD64)(ULONG_PTR)GetModuleHandleA(NULL));
+        check(f->have_module && f->mod_base == (DWORD64)(ULONG_PTR)GetModuleHandleA(NULL), what);
+        snprintf(what, sizeof what, "frame %d: SymGetModuleInfo64 ModuleName '%s', expected '%s'"
+                 " (DbgHelp's module name: the image's base name without extension)", i,
+                 f->module, exe_module_name);
+        check(!f->have_module || strcmp(f->module, exe_module_name) == 0, what);
+    }
+    for (i = 0; i + 1 < NAMED && i + 1 < count; i++) {
+        snprintf(what, sizeof what, "frame %d AddrReturn 0x%" PRIx64 " != frame %d AddrPC 0x%" PRIx64,
+                 i, frames[i].ret, i + 1, frames[i + 1].pc);
+        check(frames[i].ret == frames[i + 1].pc, what);
+        snprintf(what, sizeof what, "frame %d AddrStack 0x%" PRIx64 " not above frame %d's 0x%" PRIx64,
+                 i + 1, frames[i + 1].sp, i, frames[i].sp);
+        check(frames[i + 1].sp > frames[i].sp, what);
+    }
+
+    for (i = 0; i < count; i++) {
+        const frame_t *f = &frames[i];
+        HMODULE module = NULL;
+        char path[MAX_PATH];
+        const char *name = "?";
+        DWORD64 rva = f->pc;
+        DWORD64 lookup = i == 0 ? f->pc : f->pc - 1;
+        printf("FRAME %d 0x%016" PRIx64 " %s!%s+0x%" PRIx64 " %s\n", i, f->pc, f->module,
+               f->symbol, f->displacement, f->label);
+        /* module+rva from the loader, not from dbghelp, so both runs agree */
+        if (GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                   GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                               (LPCSTR)(ULONG_PTR)lookup, &module)) {
+            DWORD n = GetModuleFileNameA(module, path, sizeof path);
+            if (n > 0 && n < sizeof path) {
+                name = strrchr(path, '\\');
+                name = name ? name + 1 : path;
+            }
+            rva = f->pc - (DWORD64)(ULONG_PTR)module;
+        }
+        printf("PC %d 0x%016" PRIx64 " %s+0x%" PRIx64 " %s\n", i, f->pc, name, rva, f->label);
+    }
+    printf("FRAMES %d ENDED %d LASTERROR %lu\n", count, ended, (unsigned long)last_error);
+    printf("RESULT %s\n", failures ? "FAIL" : "PASS");
+    fflush(stdout);
+    SymCleanup(GetCurrentProcess());
+    ExitProcess(failures ? EXIT_FAIL : EXIT_PASS);
+    return EXCEPTION_EXECUTE_HANDLER; /* not reached */
+}
+
+/* ---- the crashing call chain ---- */
+
+__declspec(dllexport) __attribute__((noinline, noipa)) int crashhandler_crash_c(int x)
+{
+    *null_pointer = x; /* the access violation */
+    sink = x;
+    return x + sink;
+}
+
+__declspec(dllexport) __attribute__((noinline, noipa)) int crashhandler_crash_b(int x)
+{
+    int r = crashhandler_crash_c(x * 3 + 1);
+    sink = r; /* a use after the call: no tail call */
+    return r + sink;
+}
+
+__declspec(dllexport) __attribute__((noinline, noipa)) int crashhandler_crash_a(int x)
+{
+    int r = crashhandler_crash_b(x + 7);
+    sink = r;
+    return r * 2 + sink;
+}
+
+__declspec(dllexport) int main(int argc, char **argv)
+{
+    char exe[MAX_PATH], dll[MAX_PATH];
+    HMODULE dbghelp;
+    BOOL ok;
+    int i, r;
+
+    names_optional = argc > 1 && strcmp(argv[1], "names-optional") == 0;
+    _setmode(_fileno(stdout), _O_BINARY); /* "\n", not "\r\n", for the scripts */
+
+    known[0] = (struct known){"crash_c", "crashhandler_crash_c", (void *)crashhandler_crash_c, 0, 0};
+    known[1] = (struct known){"crash_b", "crashhandler_crash_b", (void *)crashhandler_crash_b, 0, 0};
+    known[2] = (struct known){"crash_a", "crashhandler_crash_a", (void *)crashhandler_crash_a, 0, 0};
+    known[3] = (struct known){"main", "main", (void *)main, 0, 0};
+    for (i = 0; i < NAMED; i++) {
+        if (!function_range((DWORD64)(ULONG_PTR)known[i].address, &known[i].begin, &known[i].end) ||
+            known[i].begin != (DWORD64)(ULONG_PTR)known[i].address) {
+            printf("setup: no function entry starting at %s (%p)\n", known[i].label,
+                   known[i].address);
+            failures++;
+        }
+    }
+
+    GetModuleFileNameA(NULL, exe, sizeof exe);
+    {
+        const char *base = strrchr(exe, '\\');
+        char *dot;
+        snprintf(exe_module_name, sizeof exe_module_name, "%s", base ? base + 1 : exe);
+        dot = strrchr(exe_module_name, '.');
+        if (dot)
+            *dot = 0;
+    }
+    dbghelp = GetModuleHandleA("dbghelp.dll");
+    if (!dbghelp || !GetModuleFileNameA(dbghelp, dll, sizeof dll))
+        strcpy(dll, "?");
+    printf("EXE %s\n", exe);
+    printf("DBGHELP %s\n", dll);
+    printf("DBGHELP_BUILTIN %d\n", dbghelp ? is_wine_builtin(dbghelp) : 0);
+    printf("DBGHELP_MATCHES_FILE %d\n", dbghelp ? matches_file(dbghelp, dll) : 0);
+    for (i = 0; i < NAMED; i++)
+        printf("function %-8s at %p (exported as %s)\n", known[i].label, known[i].address,
+               known[i].symbol);
+
+    /* What a crash handler does at install time. */
+    SymSetOptions(SYMOPT_UNDNAME | SYMOPT_DEFERRED_LOADS);
+    SetLastError(0);
+    ok = SymInitialize(GetCurrentProcess(), NULL, TRUE);
+    printf("SYMINITIALIZE %d %lu\n", ok ? 1 : 0, (unsigned long)(ok ? 0 : GetLastError()));
+    check(ok, "SymInitialize(GetCurrentProcess(), NULL, TRUE) failed");
+    SetUnhandledExceptionFilter(crash_filter);
+    fflush(stdout);
+
+    r = crashhandler_crash_a(argc);
+    sink = r;
+
+    /* Only if the write through NULL did not fault. */
+    printf("CHECK FAILED: crashhandler_crash_c returned\nRESULT FAIL\n");
+    fflush(stdout);
+    return EXIT_FAIL;
+}
