@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job for now: build dbghelp.dll with mingw-w64 and run a Windows
-# program under Wine that walks its own stack through it. Installs what it
+# The main job: build dbghelp.dll with mingw-w64 and run Windows programs
+# under Wine that walk stacks through it (a crash handler, a self-walk). Installs what it
 # lacks first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -23,8 +23,9 @@ bool sym_invade_process(HANDLE process)
         return false;
     entry.dwSize = sizeof(entry);
     for (BOOL more = Module32First(snapshot, &entry); more; more = Module32Next(snapshot, &entry)) {
-        /* already known modules come back as 0 with ERROR_SUCCESS */
-        SymLoadModuleEx(process, NULL, entry.szExePath, entry.szModule,
+        /* already known modules come back as 0 with ERROR_SUCCESS; the module
+         * name comes from the path, without its extension, as DbgHelp gives */
+        SymLoadModuleEx(process, NULL, entry.szExePath, NULL,
                         (DWORD64)(uintptr_t)entry.modBaseAddr, entry.modBaseSize, NULL, 0);
     }
     CloseHandle(snapshot);

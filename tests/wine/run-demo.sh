@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The demo (tools/demo.sh): build our x86_64 dbghelp.dll and selfwalk.exe,
-# then run selfwalk.exe under Wine with our DLL next to it; it walks its own
-# stack with StackWalk64 and prints the frames.
+# The demo (tools/demo.sh): build our x86_64 dbghelp.dll, then under Wine with
+# our DLL next to each program
+#   - crashhandler.exe: an unhandled-exception filter that walks the faulting
+#     thread with SymInitialize(..., TRUE), SymFunctionTableAccess64,
+#     SymGetModuleBase64 and SymFromAddr, printing module!symbol+offset;
+#   - selfwalk.exe: a program walking its own stack with StackWalk64.
 #
 #   run-demo.sh <work-dir>
 set -euo pipefail
@@ -12,9 +15,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 wine_init "$here/../.." "$1"
 wine_build_dll
-wine_log "building selfwalk.exe (linked against mingw-w64's own libdbghelp.a)"
+wine_log "building crashhandler.exe and selfwalk.exe (linked against mingw-w64's own libdbghelp.a)"
+wine_build_src crashhandler "$WINE_SRC/tests/wine/crashhandler.c" -O2
 wine_build_exe selfwalk -O2
 wine_prefix
+
+wine_log "running crashhandler.exe under Wine with our dbghelp.dll: it crashes on purpose"
+echo
+rc=0
+wine_run "$WINE_WORK/crash.log" n crashhandler.exe || rc=$?
+cat "$WINE_WORK/crash.log"
+echo
+# 42: the handler walked crash_c -> crash_b -> crash_a -> main and named them
+[ "$rc" -eq 42 ] || wine_die "crashhandler.exe exited with status $rc (42 expected)"
 
 wine_log "running selfwalk.exe under Wine with our dbghelp.dll (WINEDLLOVERRIDES=dbghelp=n)"
 echo

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The real-client drop-in tests under Wine (issue #6): two programs written
+# the way DbgHelp's users write them, linked against mingw-w64's own import
+# library, each run once with our dbghelp.dll next to it
+# (WINEDLLOVERRIDES=dbghelp=n) and once with Wine's builtin (dbghelp=b).
+#
+#   crashhandler.exe   in-process: SymInitialize(GetCurrentProcess(), NULL, TRUE),
+#                      an unhandled-exception filter that walks the crash's
+#                      CONTEXT with StackWalk64 + SymFunctionTableAccess64 +
+#                      SymGetModuleBase64 and names frames with SymFromAddr /
+#                      SymGetModuleInfo64 (see crashhandler.c)
+#   debugger.exe       out-of-process: debugs debuggee.exe, SymLoadModuleEx on
+#                      each module event, walks the breakpoint's thread with
+#                      its own ReadProcessMemory wrapper (see debugger.c)
+#
+#   run-client-tests.sh <source-root> <work-dir>
+#
+# Each run must pass the program's own checks. SymFromAddr's names are
+# checked with ours only: Wine 8.0's builtin finds no name in these exes
+# (it prefers the CRT's DWARF to the export table), so its runs get
+# "names-optional". The run with ours must really have loaded ours. Both
+# DLLs must give the same PCs up to and including main, and ours must walk
+# at least as many frames as Wine's builtin. The read-routine call counts of
+# the debugger's walk are printed for both.
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 <source-root> <work-dir>" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=common.sh
+. "$here/common.sh"
+
+wine_init "$1" "$2"
+wine_build_dll
+wine_build_src crashhandler "$WINE_SRC/tests/wine/crashhandler.c" -O2
+wine_build_src debugger "$WINE_SRC/tests/wine/debugger.c" -O2
+# The debuggee uses no dbghelp at all.
+"$WINE_MINGW_GCC" -std=c11 -Wall -Wextra -Werror -O2 -o "$WINE_BIN/debuggee.exe" \
+  "$WINE_SRC/tests/wine/debuggee.c" || wine_die "compiling debuggee.exe failed"
+wine_prefix
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "PASS: $*"; }
+
+field() { # log key -> the value of "KEY value"
+  sed -n "s/^$2 //p" "$1" | head -n1
+}
+
+# "PC <index> <pc> <module+rva> <label>" lines, up to and including main.
+pcs_to_main() {
+  awk '/^PC / { print $2, $3, $5; if ($5 == "main") exit }' "$1"
+}
+
+# client name, override, expected exit status, log, program arguments...
+run_client() {
+  local name=$1 override=$2 want=$3 log=$4; shift 4
+  local rc=0
+  wine_run "$log" "$override" "$name.exe" "$@" || rc=$?
+  sed -i 's/\r$//' "$log"
+  echo "---- $name.exe $* with WINEDLLOVERRIDES=dbghelp=$override (exit status $rc)"
+  grep -v '^PC \|^FRAME ' "$log" | sed 's/^/    /' || true
+  if [ -s "$log.stderr" ]; then
+    echo "    stderr:"; sed 's/^/      /' "$log.stderr"
+  fi
+  if [ "$rc" -eq "$want" ] && grep -qx 'RESULT PASS' "$log"; then
+    pass "$name.exe (dbghelp=$override): its checks passed (exit status $rc)"
+  else
+    [ "$rc" -eq "$want" ] || fail "$name.exe (dbghelp=$override) exited with $rc, want $want"
+    grep -qx 'RESULT PASS' "$log" || fail "$name.exe (dbghelp=$override): its checks failed"
+  fi
+}
+
+check_loaded() { # name ours-log builtin-log
+  local name=$1 ours=$2 builtin=$3 exe dll
+  exe=$(field "$ours" EXE) dll=$(field "$ours" DBGHELP)
+  if [ "${exe%\\*}" = "${dll%\\*}" ] && [ "${dll##*\\}" = dbghelp.dll ] &&
+     [ "$(field "$ours" DBGHELP_BUILTIN)" = 0 ] && [ "$(field "$ours" DBGHELP_MATCHES_FILE)" = 1 ]; then
+    pass "$name.exe (dbghelp=n) loaded our dbghelp.dll ($dll)"
+  else
+    fail "$name.exe (dbghelp=n) did not load our dbghelp.dll next to it (DBGHELP '$dll'," \
+         "builtin mark $(field "$ours" DBGHELP_BUILTIN), headers match $(field "$ours" DBGHELP_MATCHES_FILE))"
+  fi
+  if [ "$(field "$builtin" DBGHELP_BUILTIN)" = 1 ]; then
+    pass "$name.exe (dbghelp=b) loaded Wine's builtin dbghelp.dll"
+  else
+    fail "$name.exe (dbghelp=b) did not load Wine's builtin dbghelp.dll"
+  fi
+}
+
+compare() { # name ours-log builtin-log
+  local name=$1 ours=$2 builtin=$3 n_ours n_builtin
+  echo "==== $name.exe: PCs up to and including main, ours vs Wine's builtin"
+  pcs_to_main "$ours" >"$ours.pcs"
+  pcs_to_main "$builtin" >"$builtin.pcs"
+  awk 'FILENAME == ARGV[1] { o[FNR] = $2; of[FNR] = $3; n = FNR; next }
+       { b[FNR] = $2; bf[FNR] = $3; if (FNR > n) n = FNR }
+       END {
+         printf "    %-3s %-20s %-8s %-20s %-8s\n", "#", "ours", "", "builtin", ""
+         for (i = 1; i <= n; i++)
+           printf "    %-3d %-20s %-8s %-20s %-8s %s\n", i - 1, o[i] ? o[i] : "-", of[i],
+                  b[i] ? b[i] : "-", bf[i], (o[i] == b[i] && of[i] == bf[i]) ? "same" : "DIFFERENT"
+       }' "$ours.pcs" "$builtin.pcs"
+  if ! grep -q ' main$' "$ours.pcs"; then
+    fail "$name.exe: our walk did not reach main"
+  elif ! grep -q ' main$' "$builtin.pcs"; then
+    fail "$name.exe: Wine's builtin walk did not reach main"
+  elif ! cmp -s "$ours.pcs" "$builtin.pcs"; then
+    fail "$name.exe: our PCs up to main differ from Wine's builtin"
+  else
+    pass "$name.exe: same PCs as Wine's builtin up to and including main ($(wc -l <"$ours.pcs") frames)"
+  fi
+  n_ours=$(sed -n 's/^FRAMES \([0-9]*\) .*/\1/p' "$ours")
+  n_builtin=$(sed -n 's/^FRAMES \([0-9]*\) .*/\1/p' "$builtin")
+  echo "    all frames: ours: $(awk '/^PC /{ printf "%s ", $4 }' "$ours")"
+  echo "             builtin: $(awk '/^PC /{ printf "%s ", $4 }' "$builtin")"
+  if [ -n "$n_ours" ] && [ -n "$n_builtin" ] && [ "$n_ours" -ge "$n_builtin" ]; then
+    pass "$name.exe: ours walked $n_ours frames, Wine's builtin $n_builtin"
+  else
+    fail "$name.exe: ours walked ${n_ours:-?} frames, fewer than Wine's builtin ${n_builtin:-?}"
+  fi
+}
+
+echo "==== crashhandler.exe: an unhandled-exception filter walks the crash"
+ch_ours=$WINE_WORK/crashhandler.ours.log
+ch_builtin=$WINE_WORK/crashhandler.builtin.log
+run_client crashhandler n 42 "$ch_ours"
+run_client crashhandler b 42 "$ch_builtin" names-optional
+check_loaded crashhandler "$ch_ours" "$ch_builtin"
+compare crashhandler "$ch_ours" "$ch_builtin"
+
+echo "==== debugger.exe: a debugger walks debuggee.exe's breakpoint"
+db_ours=$WINE_WORK/debugger.ours.log
+db_builtin=$WINE_WORK/debugger.builtin.log
+run_client debugger n 0 "$db_ours" debuggee.exe
+run_client debugger b 0 "$db_builtin" debuggee.exe names-optional
+check_loaded debugger "$db_ours" "$db_builtin"
+compare debugger "$db_ours" "$db_builtin"
+echo "    ReadMemoryRoutine calls (bytes) for the debugger's walk:" \
+     "ours $(field "$db_ours" READS | sed 's/ BYTES \(.*\)/ (\1)/')," \
+     "Wine's builtin $(field "$db_builtin" READS | sed 's/ BYTES \(.*\)/ (\1)/')"
+
+wine_finish
+if [ "$failures" -ne 0 ]; then
+  echo "wine_clients: $failures failure(s)"
+  exit 1
+fi
+echo "wine_clients: PASS"
