@@ -26,17 +26,19 @@ static const char *base_name(const char *path)
     return base;
 }
 
-/* The image file: the name as given, else its base name in each directory
- * of the search path. */
+static char *copy_path(const char *path)
+{
+    char *copy = malloc(strlen(path) + 1);
+    return copy ? strcpy(copy, path) : NULL;
+}
+
+/* The image file: its base name in each directory of the search path,
+ * then the name as given. */
 static char *find_image(const char *image_name, const char *search_path)
 {
     const char *name = base_name(image_name), *dir = search_path;
     char *path;
 
-    if (file_exists(image_name)) {
-        path = malloc(strlen(image_name) + 1);
-        return path ? strcpy(path, image_name) : NULL;
-    }
     while (dir && *dir) {
         const char *end = strchr(dir, ';');
         size_t length = end ? (size_t)(end - dir) : strlen(dir);
@@ -53,7 +55,7 @@ static char *find_image(const char *image_name, const char *search_path)
         }
         dir = end ? end + 1 : NULL;
     }
-    return NULL;
+    return file_exists(image_name) ? copy_path(image_name) : NULL;
 }
 
 static bool stdio_read(void *context, uint64_t offset, void *buffer, size_t size)
