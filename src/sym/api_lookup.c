@@ -124,14 +124,23 @@ static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol 
     return true;
 }
 
-static void fill_symbol_header(const struct found_symbol *found, ULONG *size, ULONG64 *mod_base,
-                               ULONG *flags, ULONG64 *address, ULONG *tag)
+/* SYMBOL_INFO and SYMBOL_INFOW share every field before the name. */
+#define FILL_SYMBOL(symbol, found)                                                                \
+    do {                                                                                          \
+        (symbol)->Size = 0;                                                                       \
+        (symbol)->ModBase = (found)->module_base;                                                 \
+        (symbol)->Flags = SYMFLAG_EXPORT;                                                         \
+        (symbol)->Address = (found)->address;                                                     \
+        (symbol)->Tag = 10; /* SymTagPublicSymbol (cvconst.h) */                                  \
+        (symbol)->Value = 0;                                                                      \
+        (symbol)->TypeIndex = 0;                                                                  \
+    } while (0)
+
+/* How many characters of a `length`-character name fit in `max` with its
+ * terminator. */
+static size_t fitting(size_t length, size_t max)
 {
-    *size = 0;
-    *mod_base = found->module_base;
-    *flags = SYMFLAG_EXPORT;
-    *address = found->address;
-    *tag = 10; /* SymTagPublicSymbol (cvconst.h) */
+    return length < max - 1 ? length : max - 1;
 }
 
 DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
@@ -146,14 +155,11 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 D
     }
     if (!nearest_export(hProcess, Address, &found))
         return FALSE;
-    fill_symbol_header(&found, &Symbol->Size, &Symbol->ModBase, &Symbol->Flags,
-                       &Symbol->Address, &Symbol->Tag);
-    Symbol->Value = 0;
-    Symbol->TypeIndex = 0;
+    FILL_SYMBOL(Symbol, &found);
     length = strlen(found.name);
     Symbol->NameLen = (ULONG)length;
     if (Symbol->MaxNameLen > 0) {
-        size_t n = length < Symbol->MaxNameLen - 1 ? length : Symbol->MaxNameLen - 1;
+        size_t n = fitting(length, Symbol->MaxNameLen);
         memcpy(Symbol->Name, found.name, n);
         Symbol->Name[n] = 0;
     }
@@ -175,16 +181,13 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
     }
     if (!nearest_export(hProcess, Address, &found))
         return FALSE;
-    fill_symbol_header(&found, &Symbol->Size, &Symbol->ModBase, &Symbol->Flags,
-                       &Symbol->Address, &Symbol->Tag);
-    Symbol->Value = 0;
-    Symbol->TypeIndex = 0;
+    FILL_SYMBOL(Symbol, &found);
     text_widen(found.name, wide, DW_ARRAY_SIZE(wide));
     while (wide[length])
         length++;
     Symbol->NameLen = (ULONG)length;
     if (Symbol->MaxNameLen > 0) {
-        size_t n = length < Symbol->MaxNameLen - 1 ? length : Symbol->MaxNameLen - 1;
+        size_t n = fitting(length, Symbol->MaxNameLen);
         memcpy(Symbol->Name, wide, n * sizeof(WCHAR));
         Symbol->Name[n] = 0;
     }
@@ -211,7 +214,7 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     Symbol->Flags = SYMFLAG_EXPORT;
     length = strlen(found.name);
     if (Symbol->MaxNameLength > 0) {
-        size_t n = length < Symbol->MaxNameLength - 1 ? length : Symbol->MaxNameLength - 1;
+        size_t n = fitting(length, Symbol->MaxNameLength);
         memcpy(Symbol->Name, found.name, n);
         Symbol->Name[n] = 0;
     }

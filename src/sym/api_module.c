@@ -411,49 +411,47 @@ static bool snapshot(HANDLE process, char (**names)[32], DWORD64 **bases, unsign
     return true;
 }
 
-DW_EXPORT BOOL IMAGEAPI SymEnumerateModules64(HANDLE hProcess,
-                                              PSYM_ENUMMODULES_CALLBACK64 EnumModulesCallback,
-                                              PVOID UserContext)
+/* Calls `narrow` or `wide` for each module of a snapshot. */
+static BOOL enumerate(HANDLE process, PSYM_ENUMMODULES_CALLBACK64 narrow,
+                      PSYM_ENUMMODULES_CALLBACKW64 wide, PVOID context)
 {
     char (*names)[32];
     DWORD64 *bases;
     unsigned count;
 
-    if (!EnumModulesCallback) {
+    if (!narrow && !wide) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!snapshot(hProcess, &names, &bases, &count))
+    if (!snapshot(process, &names, &bases, &count))
         return FALSE;
-    for (unsigned i = 0; i < count; i++)
-        if (!EnumModulesCallback(names[i], bases[i], UserContext))
+    for (unsigned i = 0; i < count; i++) {
+        WCHAR name[32];
+        bool more;
+        if (narrow) {
+            more = narrow(names[i], bases[i], context);
+        } else {
+            text_widen(names[i], name, DW_ARRAY_SIZE(name));
+            more = wide(name, bases[i], context);
+        }
+        if (!more)
             break;
+    }
     free(names);
     free(bases);
     return TRUE;
+}
+
+DW_EXPORT BOOL IMAGEAPI SymEnumerateModules64(HANDLE hProcess,
+                                              PSYM_ENUMMODULES_CALLBACK64 EnumModulesCallback,
+                                              PVOID UserContext)
+{
+    return enumerate(hProcess, EnumModulesCallback, NULL, UserContext);
 }
 
 DW_EXPORT BOOL IMAGEAPI SymEnumerateModulesW64(HANDLE hProcess,
                                                PSYM_ENUMMODULES_CALLBACKW64 EnumModulesCallback,
                                                PVOID UserContext)
 {
-    char (*names)[32];
-    DWORD64 *bases;
-    unsigned count;
-
-    if (!EnumModulesCallback) {
-        dw_set_last_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    if (!snapshot(hProcess, &names, &bases, &count))
-        return FALSE;
-    for (unsigned i = 0; i < count; i++) {
-        WCHAR wide[32];
-        text_widen(names[i], wide, DW_ARRAY_SIZE(wide));
-        if (!EnumModulesCallback(wide, bases[i], UserContext))
-            break;
-    }
-    free(names);
-    free(bases);
-    return TRUE;
+    return enumerate(hProcess, NULL, EnumModulesCallback, UserContext);
 }

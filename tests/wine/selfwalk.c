@@ -44,6 +44,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "loaded_dbghelp.h"
+
 #define MAX_FRAMES 64
 #define NAMED 5 /* walk_here, level_c, level_b, level_a, main */
 
@@ -248,38 +250,6 @@ static void print_demo(const walk_t *w)
 static walk_t pass1, pass2;
 
 /* The loaded image carries the mark winebuild puts in every PE builtin. */
-static int is_wine_builtin(HMODULE module)
-{
-    return memcmp((const char *)module + 0x40, "Wine builtin DLL", 16) == 0;
-}
-
-/* The mapped image's PE headers agree with the file's on disk. */
-static int matches_file(HMODULE module, const char *path)
-{
-    unsigned char head[4096];
-    DWORD got = 0;
-    const IMAGE_DOS_HEADER *mdos = (const IMAGE_DOS_HEADER *)module, *fdos;
-    const IMAGE_NT_HEADERS64 *mnt, *fnt;
-    HANDLE file = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL,
-                              OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE)
-        return 0;
-    if (!ReadFile(file, head, sizeof head, &got, NULL))
-        got = 0;
-    CloseHandle(file);
-    fdos = (const IMAGE_DOS_HEADER *)head;
-    if (got < sizeof *fdos || fdos->e_magic != IMAGE_DOS_SIGNATURE || fdos->e_lfanew < 0 ||
-        (DWORD)fdos->e_lfanew + sizeof *fnt > got)
-        return 0;
-    fnt = (const IMAGE_NT_HEADERS64 *)(head + fdos->e_lfanew);
-    mnt = (const IMAGE_NT_HEADERS64 *)((const char *)module + mdos->e_lfanew);
-    return fnt->Signature == IMAGE_NT_SIGNATURE && mnt->Signature == IMAGE_NT_SIGNATURE &&
-           fnt->FileHeader.TimeDateStamp == mnt->FileHeader.TimeDateStamp &&
-           fnt->OptionalHeader.SizeOfImage == mnt->OptionalHeader.SizeOfImage &&
-           fnt->OptionalHeader.AddressOfEntryPoint == mnt->OptionalHeader.AddressOfEntryPoint &&
-           fnt->OptionalHeader.CheckSum == mnt->OptionalHeader.CheckSum;
-}
-
 static __attribute__((noipa)) int walk_here(int x)
 {
     CONTEXT context;
