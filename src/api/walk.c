@@ -61,25 +61,29 @@ static bool flatten(const struct walk_request *request, ADDRESS64 *address)
 }
 
 /* Whether unwinding from (pc, sp) to (next_pc, next_sp) made progress. */
-static bool made_progress(const struct arch_unwinder *arch, bool first_unwind, uint64_t pc,
+/* An exact PC (frame 0, or one restored from a machine frame or context
+ * record) may be a leaf that has not moved SP yet: there, and only there,
+ * an architecture whose leaves return through a register (ARM64: PC = LR)
+ * may unwind without raising SP. */
+static bool made_progress(const struct arch_unwinder *arch, bool pc_exact, uint64_t pc,
                           uint64_t sp, uint64_t next_pc, uint64_t next_sp)
 {
     if (next_pc == 0)
         return false;
     if (next_sp > sp)
         return true;
-    return first_unwind && arch->first_unwind_may_keep_sp && next_sp == sp && next_pc != pc;
+    return pc_exact && arch->first_unwind_may_keep_sp && next_sp == sp && next_pc != pc;
 }
 
 /* One checked unwind step of `context` in place. */
 static bool step(const struct arch_unwinder *arch, const struct walk_services *services,
-                 void *context, bool pc_exact, bool first_unwind, struct unwind_step *info)
+                 void *context, bool pc_exact, struct unwind_step *info)
 {
     uint64_t pc = arch->pc(context), sp = arch->sp(context);
 
     if (arch->unwind(services, context, pc_exact, info) != UNWIND_OK)
         return false;
-    return made_progress(arch, first_unwind, pc, sp, arch->pc(context), arch->sp(context));
+    return made_progress(arch, pc_exact, pc, sp, arch->pc(context), arch->sp(context));
 }
 
 static void set_flat(ADDRESS64 *address, uint64_t offset)
@@ -115,7 +119,7 @@ static void report(const struct arch_unwinder *arch, const struct walk_services 
 
     memo->walk_id = 0;
     memcpy(caller, context, arch->context_size);
-    has_caller = step(arch, services, caller, pc_exact, frames == 0, &info);
+    has_caller = step(arch, services, caller, pc_exact, &info);
     memcpy(memo->reported, context, arch->context_size);
     memo->info = info;
     memo->has_caller = has_caller;
@@ -151,7 +155,7 @@ static bool unwind_in_place(const struct arch_unwinder *arch, const struct walk_
         return true;
     }
     memcpy(caller, context, arch->context_size);
-    if (!step(arch, services, caller, *pc_exact, frames == 1, &info))
+    if (!step(arch, services, caller, *pc_exact, &info))
         return false;
     memcpy(context, caller, arch->context_size);
     *pc_exact = info.caller_pc_exact;

@@ -43,7 +43,8 @@ struct arch_unwinder {
     DWORD machine;          /* IMAGE_FILE_MACHINE_* */
     size_t context_size;    /* bytes of the caller's ContextRecord we own */
     bool context_required;  /* FALSE only where a NULL context can be seeded */
-    bool first_unwind_may_keep_sp; /* ARM64 leaf: PC = LR with SP unchanged */
+    bool first_unwind_may_keep_sp; /* ARM64 leaf: PC = LR with SP unchanged, from an
+                                      exact PC (frame 0, machine frame) */
 
     /* Applies the caller's STACKFRAME seed (AddrPC/AddrStack/AddrFrame,
      * already flat) to the context, per stackwalk.md "Seeding". */

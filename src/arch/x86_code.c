@@ -98,6 +98,44 @@ void x86_decode_prolog(struct memory_reader *memory, uint64_t start, unsigned si
     prolog->complete = at >= (size > 255 ? 255 : size);
 }
 
+/* The length of an instruction that changes nothing a walk restores: no
+ * write to ESP, EBP or memory, no control flow (register-only moves and
+ * arithmetic, mov r32, imm32, nop), or 0. Compilers schedule such
+ * instructions into prologs (between push ebp and mov ebp, esp) and
+ * epilogs (after leave); stepping over them keeps the rest exact. */
+static unsigned harmless_length(const uint8_t *b, unsigned n)
+{
+    uint8_t modrm;
+    unsigned dest;
+
+    if (n >= 1 && b[0] == 0x90)
+        return 1;
+    if (n >= 5 && b[0] >= 0xB8 && b[0] <= 0xBF)
+        return b[0] - 0xB8 == X86_ESP || b[0] - 0xB8 == X86_EBP ? 0 : 5;
+    if (n < 2 || (b[1] & 0xC0) != 0xC0)
+        return 0;
+    modrm = b[1];
+    switch (b[0]) {
+    case 0x01: case 0x09: case 0x11: case 0x19: case 0x21: case 0x29: case 0x31: case 0x89:
+        dest = modrm & 7; /* op r/m32, r32 */
+        break;
+    case 0x03: case 0x0B: case 0x13: case 0x1B: case 0x23: case 0x2B: case 0x33: case 0x8B:
+        dest = (modrm >> 3) & 7; /* op r32, r/m32 */
+        break;
+    case 0x39: case 0x3B: case 0x85: /* cmp, test */
+        return 2;
+    case 0x83: /* add/or/adc/sbb/and/sub/xor/cmp r/m32, imm8 */
+        dest = modrm & 7;
+        return n >= 3 && dest != X86_ESP && dest != X86_EBP ? 3 : 0;
+    case 0xC1: /* shifts by imm8 */
+        dest = modrm & 7;
+        return n >= 3 && ((modrm >> 3) & 7) != 6 && dest != X86_ESP && dest != X86_EBP ? 3 : 0;
+    default:
+        return 0;
+    }
+    return dest != X86_ESP && dest != X86_EBP ? 2 : 0;
+}
+
 /* The steps of an epilog, decoded from the PC up to its ret. */
 enum epilog_op { EP_POP, EP_ADD_ESP, EP_LEA_ESP_EBP, EP_MOV_ESP_EBP, EP_LEAVE };
 
@@ -158,7 +196,11 @@ static bool decode_epilog(const uint8_t *b, unsigned n, struct epilog *e)
             e->op[i] = EP_LEAVE;
             at += 1;
         } else {
-            return false;
+            unsigned skip = harmless_length(p, left);
+            if (skip == 0)
+                return false;
+            at += skip;
+            continue;
         }
         e->count++;
     }
@@ -213,19 +255,30 @@ enum x86_code_outcome x86_unwind_by_code(struct memory_reader *memory, struct x8
     struct x86_regs next = *regs;
     uint32_t *g = next.gpr, value;
     struct epilog e;
+    unsigned at, skip = 0;
+    bool prolog;
 
     if (n == 0)
         return X86_CODE_NONE;
-    if (code[0] == 0x55 && is_mov_ebp_esp(code + 1, n - 1)) {
+    /* The prolog's mov ebp, esp, after instructions that change nothing. */
+    at = code[0] == 0x55 ? 1 : 0;
+    while (at < n && !is_mov_ebp_esp(code + at, n - at) &&
+           (skip = harmless_length(code + at, n - at)) != 0)
+        at += skip;
+    prolog = at < n && is_mov_ebp_esp(code + at, n - at);
+    if (prolog && code[0] == 0x55) {
         /* push ebp at a function's start: nothing pushed yet */
         if (!memory_read_u32(memory, g[X86_ESP], &value))
             return X86_CODE_UNREADABLE;
         *return_slot = g[X86_ESP];
         next.eip = value;
         g[X86_ESP] += 4;
-    } else if (is_mov_ebp_esp(code, n) && regs->eip > 0 &&
-               memory_read(memory, regs->eip - 1, &before, 1) && before == 0x55) {
-        /* between push ebp and mov ebp, esp: EBP is still the caller's */
+    } else if (prolog && regs->eip > 0 &&
+               ((at == 0 && memory_read(memory, regs->eip - 1, &before, 1) && before == 0x55) ||
+                (memory_read_u32(memory, g[X86_ESP], &value) && value == g[X86_EBP]))) {
+        /* between push ebp and mov ebp, esp: EBP is still the caller's (and
+         * the value on top of the stack when instructions were scheduled
+         * in between) */
         if (!memory_read_u32(memory, g[X86_ESP] + 4, &value))
             return X86_CODE_UNREADABLE;
         *return_slot = g[X86_ESP] + 4;

@@ -4,7 +4,8 @@
 #   build-images.sh <arch> <toolchain> <opt> <outdir>
 #     arch:      x64 | arm64 | x86
 #     toolchain: clang (MSVC target, lld-link) | mingw (mingw-w64 gcc)
-#     opt:       O0 | O1 | O2 | Os
+#     opt:       O0 | O1 | O2 | Os, optionally with -fp or -nofp appended
+#                (-fno-omit-frame-pointer / -fomit-frame-pointer; x86 uses both)
 # Writes <outdir>/<arch>_<toolchain>_<opt>.exe. Tools come from the
 # environment (CLANG, LLD_LINK, LLVM_READOBJ, MINGW_X64_GCC, MINGW_X86_GCC),
 # defaulting to their usual names.
@@ -19,30 +20,41 @@ image=$outdir/$name.exe
 CLANG=${CLANG:-clang}
 LLD_LINK=${LLD_LINK:-lld-link}
 LLVM_READOBJ=${LLVM_READOBJ:-llvm-readobj}
+lld_extra=
 
-# Every image is linked at a fixed base with no relocations or imports, so
+# Every image is linked at a fixed base with no imports (and no relocations
+# except on ARM64, which must be relocatable: it is loaded at its base), so
 # the runner's loader only maps headers and sections.
 case $arch in
   x64)   clang_target=x86_64-pc-windows-msvc;  lld_machine=x64;   mingw_gcc=${MINGW_X64_GCC:-x86_64-w64-mingw32-gcc}
          base=0x140000000; entry=emu_entry ;;
   arm64) clang_target=aarch64-pc-windows-msvc; lld_machine=arm64; mingw_gcc=
-         base=0x140000000; entry=emu_entry ;;
+         base=0x140000000; entry=emu_entry
+         fixed= ;; # lld-link: ARM64 images must be relocatable; loaded at their base anyway
   x86)   clang_target=i686-pc-windows-msvc;    lld_machine=x86;   mingw_gcc=${MINGW_X86_GCC:-i686-w64-mingw32-gcc}
-         base=0x400000;    entry=_emu_entry ;;
+         base=0x400000;    entry=_emu_entry; lld_extra=/safeseh:no ;;
   *) echo "unknown arch $arch" >&2; exit 2 ;;
 esac
-case $opt in O0|O1|O2|Os) ;; *) echo "unknown optimisation level $opt" >&2; exit 2 ;; esac
+fixed=${fixed-/dynamicbase:no /fixed}
+level=${opt%%-*}
+case $level in O0|O1|O2|Os) ;; *) echo "unknown optimisation level $opt" >&2; exit 2 ;; esac
+case ${opt#"$level"} in
+  "")     fp_flag= ;;
+  -fp)    fp_flag=-fno-omit-frame-pointer ;;
+  -nofp)  fp_flag=-fomit-frame-pointer ;;
+  *) echo "unknown variant in $opt" >&2; exit 2 ;;
+esac
 
 rm -rf "$work"
 mkdir -p "$work"
-common="-ffreestanding -fno-builtin -fno-stack-protector -fasynchronous-unwind-tables -$opt -g0"
+common="-ffreestanding -fno-builtin -fno-stack-protector -fasynchronous-unwind-tables -$level $fp_flag -g0"
 
 case $toolchain in
   clang)
     "$CLANG" --target=$clang_target $common -c "$programs/walkprog.c" -o "$work/walkprog.obj"
     "$CLANG" --target=$clang_target -c "$programs/${arch}_special.S" -o "$work/special.obj"
-    "$LLD_LINK" /nologo /entry:emu_entry /nodefaultlib /subsystem:console /dynamicbase:no \
-        /fixed /base:$base /machine:$lld_machine /debug:symtab /out:"$image" \
+    "$LLD_LINK" /nologo /entry:emu_entry /nodefaultlib /subsystem:console $fixed \
+        /base:$base /machine:$lld_machine $lld_extra /debug:symtab /out:"$image" \
         "$work/walkprog.obj" "$work/special.obj"
     ;;
   mingw)
@@ -67,8 +79,19 @@ if [ "$arch" != x86 ]; then
   [ "$count" -gt 0 ] || { echo "$image: empty .pdata" >&2; exit 1; }
   # The C functions must have unwind data too (clang drops it under
   # -ffreestanding unless asked): run_all certainly has a prolog.
-  if ! grep -q "StartAddress: run_all " "$work/unwind.txt"; then
+  if ! grep -q -e "StartAddress: run_all " -e "Function: run_all " "$work/unwind.txt"; then
     echo "$image: the C code has no unwind data" >&2
     exit 1
   fi
+fi
+
+# x86 images carry no unwind data; the hand-written functions' FPO_DATA is in
+# .emufpo (served by the runner's function-table routine).
+if [ "$arch" = x86 ]; then
+  "$LLVM_READOBJ" --sections "$image" > "$work/sections.txt"
+  if ! grep -q "Name: .emufpo" "$work/sections.txt"; then
+    echo "$image has no .emufpo section" >&2
+    exit 1
+  fi
+  echo "$image: built"
 fi

@@ -471,6 +471,46 @@ static void frame0_prolog_and_epilog(void **state)
     assert_int_equal(w[1].frame.AddrPC.Offset, IMAGE + 0x2005);
 }
 
+/* gcc schedules instructions into prologs and after leave: register-only
+ * instructions are stepped over (found by the x86 emulator proof). */
+static void frame0_scheduled_prolog_and_epilog(void **state)
+{
+    (void)state;
+    /* push ebp; mov eax, 3; mov ebp, esp; nop; leave; add eax, 1; adc edx, 0; ret 4 */
+    static const char k[] = "\x55\xB8\x03\x00\x00\x00\x89\xE5\x90\xC9\x83\xC0\x01\x83\xD2\x00"
+                            "\xC2\x04\x00";
+    struct walked w[4];
+    WOW64_CONTEXT c;
+
+    code(0x2300, k, sizeof(k) - 1);
+    put32(E, IMAGE + 0x2005);
+    put32(E - 4, CALLER_EBP);
+    /* at push ebp, with mov eax, 3 before mov ebp, esp */
+    c = regs(IMAGE + 0x2300, E, CALLER_EBP);
+    assert_int_equal(walk(&c, w, 4, 0), 2);
+    assert_int_equal(w[1].frame.AddrPC.Offset, IMAGE + 0x2005);
+    assert_int_equal(w[1].context.Esp, E + 4);
+    assert_int_equal(w[1].context.Ebp, CALLER_EBP);
+    /* at mov eax, 3: pushed, EBP not yet set ([ESP] = EBP) */
+    c = regs(IMAGE + 0x2301, E - 4, CALLER_EBP);
+    assert_int_equal(walk(&c, w, 4, 0), 2);
+    assert_int_equal(w[1].frame.AddrPC.Offset, IMAGE + 0x2005);
+    assert_int_equal(w[1].context.Esp, E + 4);
+    assert_int_equal(w[1].context.Ebp, CALLER_EBP);
+    /* at add eax, 1 after leave: the frame is gone, ret 4 ahead */
+    c = regs(IMAGE + 0x230A, E, CALLER_EBP);
+    assert_int_equal(walk(&c, w, 4, 0), 2);
+    assert_int_equal(w[1].frame.AddrPC.Offset, IMAGE + 0x2005);
+    assert_int_equal(w[1].context.Esp, E + 8);
+    assert_int_equal(w[1].context.Ebp, CALLER_EBP);
+    /* a write to ESP is not stepped over: mov esp, eax then ret */
+    code(0x2400, "\x89\xC4\xC3", 3);
+    put32(E, IMAGE + 0x2005);
+    c = regs(IMAGE + 0x2400, E, CALLER_EBP);
+    /* not simulated: the EBP chain from CALLER_EBP, whose [EBP + 4] is 0 */
+    assert_int_equal(walk(&c, w, 4, 0), 1);
+}
+
 static void force_frameptr_ignores_fpo(void **state)
 {
     (void)state;
@@ -525,6 +565,7 @@ int main(void)
         T(ebp_chain_cyclic),
         T(ebp_chain_unaligned),
         T(frame0_prolog_and_epilog),
+        T(frame0_scheduled_prolog_and_epilog),
         T(force_frameptr_ignores_fpo),
         T(stackwalk32_above_2gb),
     };

@@ -371,6 +371,44 @@ NOINLINE u64 exception_work(u64 arg)
     return fp_live(arg) + vsum(3, arg, arg + 1, arg + 2);
 }
 
+#if defined(__i386__)
+/* ---- x86 only: a stdcall C function (the callee pops its arguments) and
+ * the hand-written functions of x86_special.S that have FPO_DATA ---- */
+typedef unsigned int u32;
+u32 __attribute__((stdcall)) emu_fpo_std(u32 a, u32 b);
+u32 fpo_ebp_asm(u32 x);
+u32 nonfpo_asm(u32 x);
+
+NOINLINE u64 __attribute__((stdcall)) std_fn(u64 a, u64 b)
+{
+    u64 r = opaque(a) ^ b;
+    return r + a * 3;
+}
+
+/* Called from the assembly: C frames above and below FPO frames. */
+NOINLINE u32 fpo_callee(u32 a, u32 b)
+{
+    return (u32)opaque(a ^ ((u64)b << 7)) + a;
+}
+
+static u32 fpo_ebp_ref(u32 x)
+{
+    return fpo_callee(x + 0x1234, x) + (x + 0x1234) + x;
+}
+
+NOINLINE u64 x86_asm_checks(u64 round, u64 *ok)
+{
+    u32 a = (u32)round + 0x1001, b = 0x77, f, v, w;
+
+    v = emu_fpo_std(a, b);
+    f = fpo_callee(a, b);
+    *ok &= v == f + fpo_ebp_ref(f ^ b) + a + b;
+    w = nonfpo_asm(a);
+    *ok &= w == fpo_callee(a, 7) + a * 5;
+    return (u64)v << 32 | w;
+}
+#endif
+
 /* ---- the entry ---- */
 static u64 fold(u64 sum, u64 v)
 {
@@ -415,6 +453,12 @@ NOINLINE u64 run_all(u64 round)
     v = asm_catcher(9);
     ok &= v == 9 + 9;
     sum = fold(sum, v);
+#if defined(__i386__)
+    v = std_fn(round + 11, round * 7);
+    ok &= v == ((opaque(round + 11) ^ (round * 7)) + (round + 11) * 3);
+    sum = fold(sum, v);
+    sum = fold(sum, x86_asm_checks(round, &ok));
+#else
     sum = fold(sum, emu_fake_interrupt(round + 3));
     sum = fold(sum, emu_fake_exception(round + 4));
     sum = fold(sum, big_frame_asm(round + 5));
@@ -422,6 +466,7 @@ NOINLINE u64 run_all(u64 round)
     sum = fold(sum, fp_first_asm(round + 7));
     sum = fold(sum, chained_asm(round + 8));
     sum = fold(sum, chained_asm(round + 9));
+#endif
     g_out = sum;
     return ok;
 }

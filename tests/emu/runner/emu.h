@@ -23,7 +23,8 @@
 
 enum emu_read_mode {
     EMU_READ_PARTIAL, /* ReadProcessMemory-like: FALSE + the readable prefix's count */
-    EMU_READ_CAPPED16 /* at most 16 bytes per call (TRUE with 16) */
+    EMU_READ_CAPPED16, /* at most 16 bytes per call (TRUE with 16) */
+    EMU_READ_EXACT    /* all or nothing: TRUE with every byte, else FALSE with 0 */
 };
 
 enum emu_frame_kind {
@@ -58,6 +59,11 @@ struct emu_arch {
     void (*capture)(struct emu *e, unsigned char *regs);
     /* Does the instruction at pc call (pushing or setting a return address)? */
     bool (*is_call)(const uint8_t *code, size_t size);
+    /* Optional, for calls that leave SP alone (ARM64): does the instruction
+     * return? Without it a frame is gone as soon as SP is back at its
+     * caller's SP; with it, SP back at that value ends a frame only right
+     * after a return (SP above it always does). */
+    bool (*is_return)(const uint8_t *code, size_t size);
     /* The interrupted pc/sp of a machine frame at sp. */
     bool (*machine_frame)(struct emu *e, uint64_t sp, bool error_code, uint64_t *pc,
                           uint64_t *interrupted_sp);
@@ -91,6 +97,7 @@ struct emu {
 
     struct emu_frame *shadow;       /* [0] is the sentinel */
     unsigned depth;                 /* entries in shadow */
+    bool returned;                  /* the last instruction was a return (is_return) */
     struct emu_frame *expected;     /* scratch: frame 0 + the shadow, top first */
 
     uint64_t *seen;                 /* open-addressing set of state keys */
@@ -116,5 +123,7 @@ void emu_describe_pc(const struct emu *e, uint64_t pc, char *out, size_t out_siz
 bool emu_read_u64(struct emu *e, uint64_t address, uint64_t *value);
 
 extern const struct emu_arch emu_arch_x64;
+extern const struct emu_arch emu_arch_x86;
+extern const struct emu_arch emu_arch_arm64;
 
 #endif

@@ -2,7 +2,7 @@
  * StackWalk64 at every new state, comparing each frame with a shadow call
  * stack kept from the calls and returns actually executed.
  *
- *   emu_runner [--mode partial|cap16|all] [--negative] <image.exe>
+ *   emu_runner [--mode partial|cap16|exact|all] [--negative] <image.exe>
  *
  * --negative is the control that shows the comparison can fail: the
  * function-table routine hides every other function, and the run passes
@@ -25,7 +25,8 @@
 
 static const struct emu_arch *const arches[] = {
     &emu_arch_x64,
-    /* ARM64 (issue #4) and x86 (issue #5) plug in here. */
+    &emu_arch_arm64,
+    &emu_arch_x86,
 };
 
 /* ---- callbacks ---- */
@@ -60,6 +61,9 @@ BOOL WINAPI emu_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD
     if (e->read_mode == EMU_READ_CAPPED16) {
         give = prefix < 16 ? prefix : 16;
         ok = give == size || give == 16;
+    } else if (e->read_mode == EMU_READ_EXACT) {
+        give = prefix == size ? size : 0;
+        ok = give == size;
     } else {
         give = prefix;
         ok = give == size;
@@ -265,7 +269,9 @@ static void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *user)
     sp = e->arch->read_sp(e);
     /* A frame is gone once SP is back at (or above) where its caller's SP
      * was: a return, a tail jump's target returning, a longjmp. */
-    while (e->depth > 1 && e->shadow[e->depth - 1].sp <= sp)
+    while (e->depth > 1 && (e->shadow[e->depth - 1].sp < sp ||
+                            (e->shadow[e->depth - 1].sp == sp &&
+                             (!e->arch->is_return || e->returned))))
         e->depth--;
     if ((m = mark_at(e, pc, false)) != NULL) {
         uint64_t ipc, isp;
@@ -288,6 +294,7 @@ static void hook_code(uc_engine *uc, uint64_t pc, uint32_t size, void *user)
     }
     if (e->arch->is_call(code, size))
         push_frame(e, EMU_FRAME_CALL, pc + size, sp);
+    e->returned = e->arch->is_return && e->arch->is_return(code, size);
 }
 
 static bool hook_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
@@ -317,7 +324,8 @@ static int compare_functions(const void *a, const void *b)
 static bool run_image(const char *path, enum emu_read_mode mode, bool negative)
 {
     struct emu *e = calloc(1, sizeof(*e));
-    const char *mode_name = mode == EMU_READ_PARTIAL ? "partial" : "cap16";
+    const char *mode_name = mode == EMU_READ_PARTIAL ? "partial"
+                            : mode == EMU_READ_EXACT ? "exact" : "cap16";
     char err[256];
     uc_err uerr;
     uc_hook code_hook, mem_hook;
@@ -446,14 +454,18 @@ int main(int argc, char **argv)
         else
             path = argv[i];
     }
-    if (!path || (strcmp(mode, "all") && strcmp(mode, "partial") && strcmp(mode, "cap16"))) {
-        fprintf(stderr, "usage: %s [--mode partial|cap16|all] [--negative] <image.exe>\n", argv[0]);
+    if (!path || (strcmp(mode, "all") && strcmp(mode, "partial") && strcmp(mode, "cap16") &&
+                  strcmp(mode, "exact"))) {
+        fprintf(stderr, "usage: %s [--mode partial|cap16|exact|all] [--negative] <image.exe>\n",
+                argv[0]);
         return 2;
     }
     if (!strcmp(mode, "all") || !strcmp(mode, "partial"))
         ok &= run_image(path, EMU_READ_PARTIAL, negative);
     if (!strcmp(mode, "all") || !strcmp(mode, "cap16"))
         ok &= run_image(path, EMU_READ_CAPPED16, negative);
+    if (!strcmp(mode, "all") || !strcmp(mode, "exact"))
+        ok &= run_image(path, EMU_READ_EXACT, negative);
     printf("%s\n", ok ? "PASS" : "FAIL");
     return ok ? 0 : 1;
 }

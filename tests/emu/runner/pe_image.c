@@ -133,6 +133,10 @@ bool pe_load(const char *path, struct pe_image *img, char *err, size_t err_size)
         CHECK(va <= img->size && copy <= img->size - va, "a section lies outside the image");
         CHECK(raw <= (uint32_t)file_size && copy <= (uint32_t)file_size - raw, "truncated section");
         memcpy(img->bytes + va, file + raw, copy);
+        if (memcmp(s, ".emufpo", 8) == 0) {
+            img->fpo_rva = va;
+            img->fpo_size = copy;
+        }
         if (memcmp(s, ".emumark", 8) == 0) {
             uint32_t n = (vsize ? vsize : raw_size) / 12;
             img->marks = calloc(n ? n : 1, sizeof(*img->marks));

@@ -35,6 +35,7 @@ struct pe_image {
     uint32_t exception_rva, exception_size;
     struct emu_mark *marks;
     unsigned mark_count;
+    uint32_t fpo_rva, fpo_size; /* .emufpo: FPO_DATA records for x86 images */
     struct emu_symbol *symbols; /* sorted by rva */
     unsigned symbol_count;
 };
