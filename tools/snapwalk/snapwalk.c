@@ -147,13 +147,11 @@ static int parse(const uint8_t *data, size_t size, struct snapshot *s)
 
 /* ---- the callbacks: hProcess is the snapshot ---- */
 
-static BOOL WINAPI read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
-                               LPDWORD got)
+/* The snapshot's bytes at [address, address + size); how many were there. */
+static DWORD copy_memory(const struct snapshot *s, uint64_t address, void *buffer, DWORD size)
 {
-    struct snapshot *s = process;
     DWORD done = 0;
 
-    s->reads++;
     while (done < size) {
         uint64_t at = address + done;
         const struct region *r = NULL;
@@ -170,8 +168,17 @@ static BOOL WINAPI read_memory(HANDLE process, DWORD64 address, PVOID buffer, DW
             done += (DWORD)n;
         }
     }
-    *got = done;
-    return done == size; /* like ReadProcessMemory: FALSE with what could be read */
+    return done;
+}
+
+static BOOL WINAPI read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
+                               LPDWORD got)
+{
+    struct snapshot *s = process;
+
+    s->reads++;
+    *got = copy_memory(s, address, buffer, size);
+    return *got == size; /* like ReadProcessMemory: FALSE with what could be read */
 }
 
 static const struct module *module_at(const struct snapshot *s, uint64_t address)
@@ -199,11 +206,10 @@ static uint32_t arm64_length(struct snapshot *s, const struct module *m, const u
 {
     uint32_t unwind = le32(e + 4);
     uint8_t header[4];
-    DWORD got;
 
     if ((unwind & 3) == 1 || (unwind & 3) == 2)
         return ((unwind >> 2) & 0x7FF) * 4;
-    if ((unwind & 3) == 0 && read_memory(s, m->base + unwind, header, 4, &got))
+    if ((unwind & 3) == 0 && copy_memory(s, m->base + unwind, header, 4) == 4)
         return (le32(header) & 0x3FFFF) * 4;
     return 0;
 }

@@ -277,6 +277,12 @@ static bool arm64_finish(struct emu *e, char *why, size_t why_size)
     return true;
 }
 
+static size_t arm64_seed_context(struct emu *e, void *out)
+{
+    arm64_seed(e, out);
+    return sizeof(ARM64_NT_CONTEXT);
+}
+
 const struct emu_arch emu_arch_arm64 = {
     .name = "arm64",
     .machine = IMAGE_FILE_MACHINE_ARM64,
@@ -290,5 +296,7 @@ const struct emu_arch emu_arch_arm64 = {
     .is_return = arm64_is_return,
     .machine_frame = arm64_machine_frame,
     .walk_and_compare = arm64_walk_and_compare,
+    .seed_context = arm64_seed_context,
+    .entry_size = 8,
     .finish = arm64_finish,
 };

@@ -276,6 +276,12 @@ static bool x64_finish(struct emu *e, char *why, size_t why_size)
     return true;
 }
 
+static size_t x64_seed_context(struct emu *e, void *out)
+{
+    x64_seed(e, out);
+    return sizeof(CONTEXT);
+}
+
 const struct emu_arch emu_arch_x64 = {
     .name = "x64",
     .machine = IMAGE_FILE_MACHINE_AMD64,
@@ -288,5 +294,7 @@ const struct emu_arch emu_arch_x64 = {
     .is_call = x64_is_call,
     .machine_frame = x64_machine_frame,
     .walk_and_compare = x64_walk_and_compare,
+    .seed_context = x64_seed_context,
+    .entry_size = 12,
     .finish = x64_finish,
 };

@@ -582,6 +582,12 @@ static bool x86_finish(struct emu *e, char *why, size_t why_size)
     return true;
 }
 
+static size_t x86_seed_context(struct emu *e, void *out)
+{
+    seed(e, out);
+    return CTX_SIZE;
+}
+
 const struct emu_arch emu_arch_x86 = {
     .name = "x86",
     .machine = IMAGE_FILE_MACHINE_I386,
@@ -594,5 +600,7 @@ const struct emu_arch emu_arch_x86 = {
     .is_call = x86_is_call,
     .machine_frame = x86_machine_frame,
     .walk_and_compare = x86_walk_and_compare,
+    .seed_context = x86_seed_context,
+    .entry_size = 16,
     .finish = x86_finish,
 };

@@ -70,6 +70,9 @@ struct emu_arch {
     /* Walk from the current registers; false with `why` on any difference. */
     bool (*walk_and_compare)(struct emu *e, const struct emu_frame *expected, unsigned count,
                              char *why, size_t why_size);
+    /* The context a walk of the current registers starts from; its size. */
+    size_t (*seed_context)(struct emu *e, void *out);
+    unsigned entry_size; /* bytes of one function-table entry */
     /* After the run: is the result the program's EMU_OK, and were the
      * non-volatile registers preserved? */
     bool (*finish)(struct emu *e, char *why, size_t why_size);
@@ -121,6 +124,10 @@ DWORD64 WINAPI emu_module_base(HANDLE process, DWORD64 address);
 /* "name+0x12 (.pdata 0x1230+0x12)" for a report. */
 void emu_describe_pc(const struct emu *e, uint64_t pc, char *out, size_t out_size);
 bool emu_read_u64(struct emu *e, uint64_t address, uint64_t *value);
+
+/* Writes the state whose frames are `expected` as a .dwsnap file. */
+bool emu_write_snapshot(struct emu *e, const char *path, const struct emu_frame *expected,
+                        unsigned count);
 
 extern const struct emu_arch emu_arch_x64;
 extern const struct emu_arch emu_arch_x86;

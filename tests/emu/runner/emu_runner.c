@@ -2,7 +2,8 @@
  * StackWalk64 at every new state, comparing each frame with a shadow call
  * stack kept from the calls and returns actually executed.
  *
- *   emu_runner [--mode partial|cap16|exact|all] [--negative] <image.exe>
+ *   emu_runner [--mode partial|cap16|exact|all] [--negative]
+ *              [--snapshot FILE --snapshot-depth N] <image.exe>
  *
  * --negative is the control that shows the comparison can fail: the
  * function-table routine hides every other function, and the run passes
@@ -22,6 +23,13 @@
 #define STACK_TOP 0x10000000ull /* the stack mapping ends here */
 #define SENTINEL 0xDEAD0000ull  /* unmapped: the entry "returns" here */
 #define INSTRUCTION_LIMIT 20000000ull
+#define SNAPSHOT_MAX_STACK 0x20000u /* keep sample snapshots small */
+
+/* --snapshot: the first checked state at least this deep (frames under
+ * frame 0) that walked right, with little stack in use, is written. */
+static const char *snapshot_path;
+static unsigned snapshot_depth;
+static bool snapshot_written;
 
 static const struct emu_arch *const arches[] = {
     &emu_arch_x64,
@@ -243,7 +251,14 @@ static void check_state(struct emu *e, uint64_t pc, uint64_t sp)
     e->checked++;
     e->walks++;
     e->walk_read_calls = 0;
-    if (!e->arch->walk_and_compare(e, e->expected, n, why, sizeof(why))) {
+    if (e->arch->walk_and_compare(e, e->expected, n, why, sizeof(why))) {
+        if (snapshot_path && !snapshot_written && n - 1 >= snapshot_depth &&
+            e->stack_hi - sp <= SNAPSHOT_MAX_STACK) {
+            snapshot_written = emu_write_snapshot(e, snapshot_path, e->expected, n);
+            printf("snapshot of a %u-frame state written to %s%s\n", n, snapshot_path,
+                   snapshot_written ? "" : " FAILED");
+        }
+    } else {
         if (e->wrong < EMU_WRONG_KEEP) {
             char where[160];
             emu_describe_pc(e, pc, where, sizeof(where));
@@ -451,12 +466,18 @@ int main(int argc, char **argv)
             mode = argv[++i];
         else if (strcmp(argv[i], "--negative") == 0)
             negative = true;
+        else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc)
+            snapshot_path = argv[++i];
+        else if (strcmp(argv[i], "--snapshot-depth") == 0 && i + 1 < argc)
+            snapshot_depth = (unsigned)strtoul(argv[++i], NULL, 0);
         else
             path = argv[i];
     }
     if (!path || (strcmp(mode, "all") && strcmp(mode, "partial") && strcmp(mode, "cap16") &&
                   strcmp(mode, "exact"))) {
-        fprintf(stderr, "usage: %s [--mode partial|cap16|exact|all] [--negative] <image.exe>\n",
+        fprintf(stderr,
+                "usage: %s [--mode partial|cap16|exact|all] [--negative]\n"
+                "          [--snapshot FILE --snapshot-depth N] <image.exe>\n",
                 argv[0]);
         return 2;
     }
