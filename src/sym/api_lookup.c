@@ -159,9 +159,11 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 D
     length = strlen(found.name);
     Symbol->NameLen = (ULONG)length;
     if (Symbol->MaxNameLen > 0) {
+        /* Name is declared [1]; the caller's buffer extends it */
+        char *name = Symbol->Name;
         size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(Symbol->Name, found.name, n);
-        Symbol->Name[n] = 0;
+        memcpy(name, found.name, n);
+        name[n] = 0;
     }
     if (Displacement)
         *Displacement = Address - found.address;
@@ -187,9 +189,10 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
         length++;
     Symbol->NameLen = (ULONG)length;
     if (Symbol->MaxNameLen > 0) {
+        WCHAR *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
         size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(Symbol->Name, wide, n * sizeof(WCHAR));
-        Symbol->Name[n] = 0;
+        memcpy(name, wide, n * sizeof(WCHAR));
+        name[n] = 0;
     }
     if (Displacement)
         *Displacement = Address - found.address;
@@ -215,8 +218,9 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     length = strlen(found.name);
     if (Symbol->MaxNameLength > 0) {
         size_t n = fitting(length, Symbol->MaxNameLength);
-        memcpy(Symbol->Name, found.name, n);
-        Symbol->Name[n] = 0;
+        char *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
+        memcpy(name, found.name, n);
+        name[n] = 0;
     }
     if (pdwDisplacement)
         *pdwDisplacement = qwAddr - found.address;

@@ -295,8 +295,11 @@ static void export_names(void **state)
     wide.info.SizeOfStruct = sizeof(SYMBOL_INFOW);
     wide.info.MaxNameLen = 64;
     assert_true(SymFromAddrW(&t, BASE + 0x1040, &displacement, &wide.info));
-    assert_int_equal(wide.info.Name[0], 'b');
-    assert_int_equal(wide.info.Name[4], 0);
+    {
+        const WCHAR *name = wide.info.Name;
+        assert_int_equal(name[0], 'b');
+        assert_int_equal(name[4], 0);
+    }
 
     memset(&line, 0, sizeof(line));
     line.SizeOfStruct = sizeof(line);
