@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by run-wine-tests.sh and run-demo.sh (sourced, not run).
+# Shared by the run-*.sh scripts here (sourced, not run).
 #
 #   wine_init <source-root> <work-dir>   set the paths below, check the tools
 #   wine_build_dll                        our x86_64 dbghelp.dll -> $WINE_DLL
@@ -12,6 +12,15 @@
 #                                         run an exe in $WINE_BIN under Wine with
 #                                         WINEDLLOVERRIDES=dbghelp=<override>
 #   wine_finish                           wait for this prefix's wineserver to exit
+#
+# For the scripts that report PASS/FAIL lines:
+#   wine_pass <text> / wine_fail <text>   a PASS or FAIL line (wine_fail counts)
+#   wine_verdict <test>                   wine_finish, then "<test>: PASS", or
+#                                         exit 1 after any wine_fail
+#   wine_field <log> <key>                the value of the log's "KEY value" line
+#   wine_compare_to_main <name> <ours-log> <builtin-log>
+#                                         our walk's PCs against Wine's builtin's,
+#                                         up to and including main
 #
 # Environment:
 #   DBGWALK_WIN64_DLL  an existing x86_64 dbghelp.dll to use instead of building one
@@ -113,4 +122,49 @@ wine_run() { # log override exe args...
 
 wine_finish() {
   timeout 60 wineserver -w 2>/dev/null || true
+}
+
+wine_failures=0
+wine_fail() { echo "FAIL: $*"; wine_failures=$((wine_failures + 1)); }
+wine_pass() { echo "PASS: $*"; }
+
+wine_verdict() { # test
+  wine_finish
+  if [ "$wine_failures" -ne 0 ]; then
+    echo "$1: $wine_failures failure(s)"
+    exit 1
+  fi
+  echo "$1: PASS"
+}
+
+wine_field() { # log key
+  sed -n "s/^$2 //p" "$1" | head -n1
+}
+
+# From the programs' "PC <index> <pc> <module+rva> <label>" lines. Both walks
+# must reach main with the same PCs; the frames after it (CRT start-up,
+# kernel32, ntdll) are Wine's own and only printed.
+wine_compare_to_main() { # name ours-log builtin-log
+  local name=$1 ours=$2 builtin=$3 log
+  echo "==== $name.exe: PCs up to and including main, ours vs Wine's builtin"
+  for log in "$ours" "$builtin"; do
+    awk '/^PC / { print $2, $3, $5; if ($5 == "main") exit }' "$log" >"$log.pcs"
+  done
+  awk 'FILENAME == ARGV[1] { o[FNR] = $2; of[FNR] = $3; n = FNR; next }
+       { b[FNR] = $2; bf[FNR] = $3; if (FNR > n) n = FNR }
+       END {
+         printf "    %-3s %-20s %-10s %-20s %-10s\n", "#", "ours", "", "builtin", ""
+         for (i = 1; i <= n; i++)
+           printf "    %-3d %-20s %-10s %-20s %-10s %s\n", i - 1, o[i] ? o[i] : "-", of[i],
+                  b[i] ? b[i] : "-", bf[i], (o[i] == b[i] && of[i] == bf[i]) ? "same" : "DIFFERENT"
+       }' "$ours.pcs" "$builtin.pcs"
+  if ! grep -q ' main$' "$ours.pcs"; then
+    wine_fail "$name.exe: our walk did not reach main"
+  elif ! grep -q ' main$' "$builtin.pcs"; then
+    wine_fail "$name.exe: Wine's builtin walk did not reach main"
+  elif ! cmp -s "$ours.pcs" "$builtin.pcs"; then
+    wine_fail "$name.exe: our PCs up to main differ from Wine's builtin"
+  else
+    wine_pass "$name.exe: same PCs as Wine's builtin up to and including main ($(wc -l <"$ours.pcs") frames)"
+  fi
 }

@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "loaded_dbghelp.h"
+#include "walk_client.h"
 
 #define MAX_FRAMES 64
 #define NAMED 4 /* crash_c, crash_b, crash_a, main */
@@ -113,8 +114,6 @@ static const char *label_of(DWORD64 address)
     return "?";
 }
 
-/* ---- which dbghelp.dll this is (as selfwalk does) ---- */
-
 /* ---- the crash handler ---- */
 
 typedef struct {
@@ -135,9 +134,6 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
 {
     CONTEXT context = *info->ContextRecord; /* StackWalk64 changes the context it walks */
     STACKFRAME64 frame;
-    ULONG64 symbol_buffer[(sizeof(SYMBOL_INFO) + MAX_SYM_NAME * sizeof(TCHAR) +
-                           sizeof(ULONG64) - 1) / sizeof(ULONG64)];
-    SYMBOL_INFO *symbol = (SYMBOL_INFO *)symbol_buffer;
     char what[256];
     int count = 0, ended = 0, i;
     DWORD last_error = 0;
@@ -147,17 +143,10 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
     check(info->ExceptionRecord->ExceptionCode == EXCEPTION_ACCESS_VIOLATION,
           "the exception is not the access violation");
 
-    memset(&frame, 0, sizeof frame);
-    frame.AddrPC.Offset = context.Rip;
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = context.Rbp;
-    frame.AddrFrame.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = context.Rsp;
-    frame.AddrStack.Mode = AddrModeFlat;
+    seed_frame(&frame, context.Rip, context.Rsp, context.Rbp);
 
     while (count < MAX_FRAMES) {
         frame_t *f;
-        IMAGEHLP_MODULE64 module;
         DWORD64 lookup;
 
         SetLastError(0);
@@ -177,29 +166,10 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
         /* A return address may be the byte after a call that ends its function. */
         lookup = count == 0 ? f->pc : f->pc - 1;
         f->label = label_of(lookup);
-
-        memset(&module, 0, sizeof module);
-        module.SizeOfStruct = sizeof(IMAGEHLP_MODULE64);
-        if (SymGetModuleInfo64(GetCurrentProcess(), f->pc, &module)) {
-            f->have_module = 1;
-            f->mod_base = module.BaseOfImage;
-            snprintf(f->module, sizeof f->module, "%s", module.ModuleName);
-        } else {
-            snprintf(f->module, sizeof f->module, "?");
-        }
-
-        memset(symbol_buffer, 0, sizeof symbol_buffer);
-        symbol->SizeOfStruct = sizeof(SYMBOL_INFO);
-        symbol->MaxNameLen = MAX_SYM_NAME;
-        SetLastError(0);
-        if (SymFromAddr(GetCurrentProcess(), lookup, &f->displacement, symbol)) {
-            f->have_symbol = 1;
-            snprintf(f->symbol, sizeof f->symbol, "%s", symbol->Name);
-            f->displacement += f->pc - lookup; /* relative to the PC itself */
-        } else {
-            f->symbol_error = GetLastError();
-            snprintf(f->symbol, sizeof f->symbol, "?");
-        }
+        f->have_module = frame_module(GetCurrentProcess(), f->pc, &f->mod_base, f->module,
+                                      sizeof f->module);
+        f->have_symbol = frame_symbol(GetCurrentProcess(), f->pc, lookup, &f->displacement,
+                                      f->symbol, sizeof f->symbol, &f->symbol_error);
         count++;
     }
 
@@ -224,12 +194,9 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
         const frame_t *f = &frames[i];
         snprintf(what, sizeof what, "frame %d is %s, expected %s", i, f->label, known[i].label);
         check(strcmp(f->label, known[i].label) == 0, what);
-        snprintf(what, sizeof what, "frame %d: SymFromAddr gave '%s', expected '%s'", i,
-                 f->symbol, known[i].symbol);
-        if (names_optional && !(f->have_symbol && strcmp(f->symbol, known[i].symbol) == 0))
-            printf("NOTE (not checked): %s\n", what);
-        else
-            check(f->have_symbol && strcmp(f->symbol, known[i].symbol) == 0, what);
+        check(symbol_checked(i, f->have_symbol, f->symbol, known[i].symbol, names_optional, what,
+                             sizeof what),
+              what);
         snprintf(what, sizeof what, "frame %d: SymGetModuleInfo64 failed or gave base 0x%" PRIx64
                  ", expected this exe's 0x%" PRIx64, i, f->mod_base,
                  (DWORD64)(ULONG_PTR)GetModuleHandleA(NULL));
@@ -333,13 +300,8 @@ __declspec(dllexport) int main(int argc, char **argv)
         if (dot)
             *dot = 0;
     }
-    dbghelp = GetModuleHandleA("dbghelp.dll");
-    if (!dbghelp || !GetModuleFileNameA(dbghelp, dll, sizeof dll))
-        strcpy(dll, "?");
-    printf("EXE %s\n", exe);
-    printf("DBGHELP %s\n", dll);
-    printf("DBGHELP_BUILTIN %d\n", dbghelp ? is_wine_builtin(dbghelp) : 0);
-    printf("DBGHELP_MATCHES_FILE %d\n", dbghelp ? matches_file(dbghelp, dll) : 0);
+    dbghelp = loaded_dbghelp(dll, sizeof dll);
+    print_loaded(exe, dbghelp, dll);
     for (i = 0; i < NAMED; i++)
         printf("function %-8s at %p (exported as %s)\n", known[i].label, known[i].address,
                known[i].symbol);

@@ -63,6 +63,7 @@
 #include <string.h>
 
 #include "loaded_dbghelp.h"
+#include "walk_client.h"
 
 #define MAX_FRAMES 128
 #define MAX_THREADS 64
@@ -102,23 +103,7 @@ static int module_count;
 static DWORD64 debuggee_base;
 static int debuggee_loaded;
 
-/* ---- the read routine given to StackWalk64 ---- */
-
-static LONG read_calls;
-static DWORD64 read_bytes;
-
-static BOOL WINAPI counting_read(HANDLE hProcess, DWORD64 address, PVOID buffer, DWORD size,
-                                 LPDWORD bytes_read)
-{
-    SIZE_T got = 0;
-    BOOL ok;
-    read_calls++;
-    ok = ReadProcessMemory(hProcess, (LPCVOID)(ULONG_PTR)address, buffer, size, &got);
-    read_bytes += got;
-    if (bytes_read)
-        *bytes_read = (DWORD)got;
-    return ok;
-}
+/* ---- reading the debuggee (StackWalk64 gets counting_read) ---- */
 
 static int read_target(DWORD64 address, void *buffer, SIZE_T size)
 {
@@ -126,8 +111,6 @@ static int read_target(DWORD64 address, void *buffer, SIZE_T size)
     return ReadProcessMemory(process, (LPCVOID)(ULONG_PTR)address, buffer, size, &got) &&
            got == size;
 }
-
-/* ---- which dbghelp.dll this is (as selfwalk does) ---- */
 
 /* ---- modules ---- */
 
@@ -335,9 +318,6 @@ static int walk_thread(HANDLE thread, walk_t *w)
 {
     CONTEXT context;
     STACKFRAME64 frame;
-    ULONG64 symbol_buffer[(sizeof(SYMBOL_INFO) + MAX_SYM_NAME + sizeof(ULONG64) - 1) /
-                          sizeof(ULONG64)];
-    SYMBOL_INFO *symbol = (SYMBOL_INFO *)symbol_buffer;
 
     memset(&context, 0, sizeof context);
     context.ContextFlags = CONTEXT_FULL;
@@ -345,13 +325,7 @@ static int walk_thread(HANDLE thread, walk_t *w)
         printf("GetThreadContext failed: %lu\n", (unsigned long)GetLastError());
         return 0;
     }
-    memset(&frame, 0, sizeof frame);
-    frame.AddrPC.Offset = context.Rip;
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = context.Rbp;
-    frame.AddrFrame.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = context.Rsp;
-    frame.AddrStack.Mode = AddrModeFlat;
+    seed_frame(&frame, context.Rip, context.Rsp, context.Rbp);
 
     memset(w, 0, sizeof *w);
     read_calls = 0;
@@ -378,28 +352,12 @@ static int walk_thread(HANDLE thread, walk_t *w)
     /* names after the walk, so the read counts are the walk's own */
     for (int i = 0; i < w->count; i++) {
         frame_t *f = &w->frames[i];
-        IMAGEHLP_MODULE64 module;
         DWORD64 lookup = i == 0 ? f->pc : f->pc - 1;
 
         f->label = label_of(lookup);
-        memset(&module, 0, sizeof module);
-        module.SizeOfStruct = sizeof(IMAGEHLP_MODULE64);
-        if (SymGetModuleInfo64(process, f->pc, &module)) {
-            f->mod_base = module.BaseOfImage;
-            snprintf(f->module, sizeof f->module, "%s", module.ModuleName);
-        } else {
-            snprintf(f->module, sizeof f->module, "?");
-        }
-        memset(symbol_buffer, 0, sizeof symbol_buffer);
-        symbol->SizeOfStruct = sizeof(SYMBOL_INFO);
-        symbol->MaxNameLen = MAX_SYM_NAME;
-        if (SymFromAddr(process, lookup, &f->displacement, symbol)) {
-            f->have_symbol = 1;
-            snprintf(f->symbol, sizeof f->symbol, "%s", symbol->Name);
-            f->displacement += f->pc - lookup;
-        } else {
-            snprintf(f->symbol, sizeof f->symbol, "?");
-        }
+        frame_module(process, f->pc, &f->mod_base, f->module, sizeof f->module);
+        f->have_symbol = frame_symbol(process, f->pc, lookup, &f->displacement, f->symbol,
+                                      sizeof f->symbol, NULL);
     }
     return 1;
 }
@@ -448,12 +406,9 @@ static void check_walk(const walk_t *w)
         if (i >= w->count)
             return;
         f = &w->frames[i];
-        snprintf(what, sizeof what, "frame %d: SymFromAddr gave '%s', expected '%s'", i,
-                 f->symbol, known[k].symbol);
-        if (names_optional && !(f->have_symbol && strcmp(f->symbol, known[k].symbol) == 0))
-            printf("NOTE (not checked): %s\n", what);
-        else
-            check(f->have_symbol && strcmp(f->symbol, known[k].symbol) == 0, what);
+        check(symbol_checked(i, f->have_symbol, f->symbol, known[k].symbol, names_optional, what,
+                             sizeof what),
+              what);
         snprintf(what, sizeof what, "frame %d: SymGetModuleInfo64 gave base 0x%" PRIx64
                  " ModuleName '%s', expected 0x%" PRIx64 " 'debuggee'", i, f->mod_base,
                  f->module, debuggee_base);
@@ -560,13 +515,8 @@ int main(int argc, char **argv)
     names_optional = argc > 2 && strcmp(argv[2], "names-optional") == 0;
 
     GetModuleFileNameA(NULL, exe, sizeof exe);
-    dbghelp = GetModuleHandleA("dbghelp.dll");
-    if (!dbghelp || !GetModuleFileNameA(dbghelp, dll, sizeof dll))
-        strcpy(dll, "?");
-    printf("EXE %s\n", exe);
-    printf("DBGHELP %s\n", dll);
-    printf("DBGHELP_BUILTIN %d\n", dbghelp ? is_wine_builtin(dbghelp) : 0);
-    printf("DBGHELP_MATCHES_FILE %d\n", dbghelp ? matches_file(dbghelp, dll) : 0);
+    dbghelp = loaded_dbghelp(dll, sizeof dll);
+    print_loaded(exe, dbghelp, dll);
     fflush(stdout);
 
     memset(&startup, 0, sizeof startup);

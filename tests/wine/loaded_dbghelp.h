@@ -8,6 +8,7 @@
 #define LOADED_DBGHELP_H
 
 #include <windows.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Wine marks its builtin PE images at offset 0x40. */
@@ -41,6 +42,26 @@ static inline int matches_file(HMODULE module, const char *path)
            fnt->OptionalHeader.SizeOfImage == mnt->OptionalHeader.SizeOfImage &&
            fnt->OptionalHeader.AddressOfEntryPoint == mnt->OptionalHeader.AddressOfEntryPoint &&
            fnt->OptionalHeader.CheckSum == mnt->OptionalHeader.CheckSum;
+}
+
+/* The loaded dbghelp.dll and its path ("?" without one). */
+static inline HMODULE loaded_dbghelp(char *path, DWORD path_size)
+{
+    HMODULE dbghelp = GetModuleHandleA("dbghelp.dll");
+
+    if (!dbghelp || !GetModuleFileNameA(dbghelp, path, path_size))
+        snprintf(path, path_size, "?");
+    return dbghelp;
+}
+
+/* The lines the run-*.sh scripts check the loaded DLL by: EXE, DBGHELP,
+ * DBGHELP_BUILTIN, DBGHELP_MATCHES_FILE. */
+static inline void print_loaded(const char *exe, HMODULE dbghelp, const char *dll)
+{
+    printf("EXE %s\n", exe);
+    printf("DBGHELP %s\n", dll);
+    printf("DBGHELP_BUILTIN %d\n", dbghelp ? is_wine_builtin(dbghelp) : 0);
+    printf("DBGHELP_MATCHES_FILE %d\n", dbghelp ? matches_file(dbghelp, dll) : 0);
 }
 
 #endif

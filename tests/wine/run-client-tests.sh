@@ -37,19 +37,6 @@ wine_build_src debugger "$WINE_SRC/tests/wine/debugger.c" -O2
   "$WINE_SRC/tests/wine/debuggee.c" || wine_die "compiling debuggee.exe failed"
 wine_prefix
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "PASS: $*"; }
-
-field() { # log key -> the value of "KEY value"
-  sed -n "s/^$2 //p" "$1" | head -n1
-}
-
-# "PC <index> <pc> <module+rva> <label>" lines, up to and including main.
-pcs_to_main() {
-  awk '/^PC / { print $2, $3, $5; if ($5 == "main") exit }' "$1"
-}
-
 # client name, override, expected exit status, log, program arguments...
 run_client() {
   local name=$1 override=$2 want=$3 log=$4; shift 4
@@ -62,60 +49,41 @@ run_client() {
     echo "    stderr:"; sed 's/^/      /' "$log.stderr"
   fi
   if [ "$rc" -eq "$want" ] && grep -qx 'RESULT PASS' "$log"; then
-    pass "$name.exe (dbghelp=$override): its checks passed (exit status $rc)"
+    wine_pass "$name.exe (dbghelp=$override): its checks passed (exit status $rc)"
   else
-    [ "$rc" -eq "$want" ] || fail "$name.exe (dbghelp=$override) exited with $rc, want $want"
-    grep -qx 'RESULT PASS' "$log" || fail "$name.exe (dbghelp=$override): its checks failed"
+    [ "$rc" -eq "$want" ] || wine_fail "$name.exe (dbghelp=$override) exited with $rc, want $want"
+    grep -qx 'RESULT PASS' "$log" || wine_fail "$name.exe (dbghelp=$override): its checks failed"
   fi
 }
 
 check_loaded() { # name ours-log builtin-log
   local name=$1 ours=$2 builtin=$3 exe dll
-  exe=$(field "$ours" EXE) dll=$(field "$ours" DBGHELP)
+  exe=$(wine_field "$ours" EXE) dll=$(wine_field "$ours" DBGHELP)
   if [ "${exe%\\*}" = "${dll%\\*}" ] && [ "${dll##*\\}" = dbghelp.dll ] &&
-     [ "$(field "$ours" DBGHELP_BUILTIN)" = 0 ] && [ "$(field "$ours" DBGHELP_MATCHES_FILE)" = 1 ]; then
-    pass "$name.exe (dbghelp=n) loaded our dbghelp.dll ($dll)"
+     [ "$(wine_field "$ours" DBGHELP_BUILTIN)" = 0 ] && [ "$(wine_field "$ours" DBGHELP_MATCHES_FILE)" = 1 ]; then
+    wine_pass "$name.exe (dbghelp=n) loaded our dbghelp.dll ($dll)"
   else
-    fail "$name.exe (dbghelp=n) did not load our dbghelp.dll next to it (DBGHELP '$dll'," \
-         "builtin mark $(field "$ours" DBGHELP_BUILTIN), headers match $(field "$ours" DBGHELP_MATCHES_FILE))"
+    wine_fail "$name.exe (dbghelp=n) did not load our dbghelp.dll next to it (DBGHELP '$dll'," \
+              "builtin mark $(wine_field "$ours" DBGHELP_BUILTIN), headers match $(wine_field "$ours" DBGHELP_MATCHES_FILE))"
   fi
-  if [ "$(field "$builtin" DBGHELP_BUILTIN)" = 1 ]; then
-    pass "$name.exe (dbghelp=b) loaded Wine's builtin dbghelp.dll"
+  if [ "$(wine_field "$builtin" DBGHELP_BUILTIN)" = 1 ]; then
+    wine_pass "$name.exe (dbghelp=b) loaded Wine's builtin dbghelp.dll"
   else
-    fail "$name.exe (dbghelp=b) did not load Wine's builtin dbghelp.dll"
+    wine_fail "$name.exe (dbghelp=b) did not load Wine's builtin dbghelp.dll"
   fi
 }
 
 compare() { # name ours-log builtin-log
   local name=$1 ours=$2 builtin=$3 n_ours n_builtin
-  echo "==== $name.exe: PCs up to and including main, ours vs Wine's builtin"
-  pcs_to_main "$ours" >"$ours.pcs"
-  pcs_to_main "$builtin" >"$builtin.pcs"
-  awk 'FILENAME == ARGV[1] { o[FNR] = $2; of[FNR] = $3; n = FNR; next }
-       { b[FNR] = $2; bf[FNR] = $3; if (FNR > n) n = FNR }
-       END {
-         printf "    %-3s %-20s %-8s %-20s %-8s\n", "#", "ours", "", "builtin", ""
-         for (i = 1; i <= n; i++)
-           printf "    %-3d %-20s %-8s %-20s %-8s %s\n", i - 1, o[i] ? o[i] : "-", of[i],
-                  b[i] ? b[i] : "-", bf[i], (o[i] == b[i] && of[i] == bf[i]) ? "same" : "DIFFERENT"
-       }' "$ours.pcs" "$builtin.pcs"
-  if ! grep -q ' main$' "$ours.pcs"; then
-    fail "$name.exe: our walk did not reach main"
-  elif ! grep -q ' main$' "$builtin.pcs"; then
-    fail "$name.exe: Wine's builtin walk did not reach main"
-  elif ! cmp -s "$ours.pcs" "$builtin.pcs"; then
-    fail "$name.exe: our PCs up to main differ from Wine's builtin"
-  else
-    pass "$name.exe: same PCs as Wine's builtin up to and including main ($(wc -l <"$ours.pcs") frames)"
-  fi
+  wine_compare_to_main "$name" "$ours" "$builtin"
   n_ours=$(sed -n 's/^FRAMES \([0-9]*\) .*/\1/p' "$ours")
   n_builtin=$(sed -n 's/^FRAMES \([0-9]*\) .*/\1/p' "$builtin")
   echo "    all frames: ours: $(awk '/^PC /{ printf "%s ", $4 }' "$ours")"
   echo "             builtin: $(awk '/^PC /{ printf "%s ", $4 }' "$builtin")"
   if [ -n "$n_ours" ] && [ -n "$n_builtin" ] && [ "$n_ours" -ge "$n_builtin" ]; then
-    pass "$name.exe: ours walked $n_ours frames, Wine's builtin $n_builtin"
+    wine_pass "$name.exe: ours walked $n_ours frames, Wine's builtin $n_builtin"
   else
-    fail "$name.exe: ours walked ${n_ours:-?} frames, fewer than Wine's builtin ${n_builtin:-?}"
+    wine_fail "$name.exe: ours walked ${n_ours:-?} frames, fewer than Wine's builtin ${n_builtin:-?}"
   fi
 }
 
@@ -135,12 +103,7 @@ run_client debugger b 0 "$db_builtin" debuggee.exe names-optional
 check_loaded debugger "$db_ours" "$db_builtin"
 compare debugger "$db_ours" "$db_builtin"
 echo "    ReadMemoryRoutine calls (bytes) for the debugger's walk:" \
-     "ours $(field "$db_ours" READS | sed 's/ BYTES \(.*\)/ (\1)/')," \
-     "Wine's builtin $(field "$db_builtin" READS | sed 's/ BYTES \(.*\)/ (\1)/')"
+     "ours $(wine_field "$db_ours" READS | sed 's/ BYTES \(.*\)/ (\1)/')," \
+     "Wine's builtin $(wine_field "$db_builtin" READS | sed 's/ BYTES \(.*\)/ (\1)/')"
 
-wine_finish
-if [ "$failures" -ne 0 ]; then
-  echo "wine_clients: $failures failure(s)"
-  exit 1
-fi
-echo "wine_clients: PASS"
+wine_verdict wine_clients

@@ -22,9 +22,6 @@ wine_build_dll
 wine_build_src stubcalls "$WINE_SRC/tests/wine/stubcalls.c" -O2
 wine_prefix
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "PASS: $*"; }
 ERROR_CALL_NOT_IMPLEMENTED=120
 
 exports=$WINE_SRC/src/win/exports.txt
@@ -41,11 +38,11 @@ imports=$(x86_64-w64-mingw32-objdump -p "$WINE_BIN/stubcalls.exe" 2>/dev/null |
           sed -n '/DLL Name: dbghelp.dll/,/^$/p' || true)
 for name in "${direct[@]}"; do
   if grep -q " $name\$" <<<"$imports"; then
-    pass "stubcalls.exe imports $name from dbghelp.dll"
+    wine_pass "stubcalls.exe imports $name from dbghelp.dll"
   elif ! command -v x86_64-w64-mingw32-objdump >/dev/null; then
     echo "NOTE: x86_64-w64-mingw32-objdump not found: imports not checked"; break
   else
-    fail "stubcalls.exe does not import $name from dbghelp.dll"
+    wine_fail "stubcalls.exe does not import $name from dbghelp.dll"
   fi
 done
 
@@ -57,33 +54,33 @@ grep -v '^PROC ' "$log" | sed 's/^/    /' || true
 if [ -s "$log.stderr" ]; then
   echo "    stderr:"; sed 's/^/      /' "$log.stderr"
 fi
-[ "$rc" -eq 0 ] || fail "stubcalls.exe exited with $rc"
+[ "$rc" -eq 0 ] || wine_fail "stubcalls.exe exited with $rc"
 # Wine's console output ends lines with CR LF.
 sed -i 's/\r$//' "$log"
 
 # It ran with ours: the dbghelp.dll next to it, not Wine's builtin.
-dll=$(sed -n 's/^DBGHELP //p' "$log" | head -n1)
+dll=$(wine_field "$log" DBGHELP)
 if [ "${dll##*\\}" = "dbghelp.dll" ] && [ "$(sed -n 's/^DBGHELP_BUILTIN //p' "$log")" = 0 ]; then
-  pass "loaded our dbghelp.dll ($dll)"
+  wine_pass "loaded our dbghelp.dll ($dll)"
 else
-  fail "did not load our dbghelp.dll (DBGHELP '$dll')"
+  wine_fail "did not load our dbghelp.dll (DBGHELP '$dll')"
 fi
 
 check() { # kind name result error
   if [ "$3" = MISSING ]; then
-    fail "$2: GetProcAddress found no such export"
+    wine_fail "$2: GetProcAddress found no such export"
   elif [ "$3" = 0x0 ] && [ "$4" = "$ERROR_CALL_NOT_IMPLEMENTED" ]; then
-    [ "$1" = CALL ] && pass "$2 returned 0 with ERROR_CALL_NOT_IMPLEMENTED"
+    [ "$1" = CALL ] && wine_pass "$2 returned 0 with ERROR_CALL_NOT_IMPLEMENTED"
     return 0
   else
-    fail "$2 returned $3 with last error $4 (want 0x0 and $ERROR_CALL_NOT_IMPLEMENTED)"
+    wine_fail "$2 returned $3 with last error $4 (want 0x0 and $ERROR_CALL_NOT_IMPLEMENTED)"
   fi
 }
 
 for name in "${direct[@]}"; do
   read -r _ _ result error < <(grep -m1 "^CALL $name " "$log" || echo "CALL $name none none")
   if [ "$result" = none ]; then
-    fail "$name was not called (no CALL line)"
+    wine_fail "$name was not called (no CALL line)"
   elif is_stub "$name"; then
     check CALL "$name" "$result" "$error"
   else
@@ -98,14 +95,9 @@ while read -r _ name result error; do
   if check PROC "$name" "$result" "${error:-}"; then ok=$((ok + 1)); fi
 done < <(grep '^PROC ' "$log" || true)
 if [ "$checked" -eq "$stubs" ] && [ "$ok" -eq "$stubs" ]; then
-  pass "all $stubs stubs, called by name, returned 0 with ERROR_CALL_NOT_IMPLEMENTED"
+  wine_pass "all $stubs stubs, called by name, returned 0 with ERROR_CALL_NOT_IMPLEMENTED"
 elif [ "$checked" -ne "$stubs" ]; then
-  fail "called $checked stubs by name, exports.txt has $stubs"
+  wine_fail "called $checked stubs by name, exports.txt has $stubs"
 fi
 
-wine_finish
-if [ "$failures" -ne 0 ]; then
-  echo "wine_stubs: $failures failure(s)"
-  exit 1
-fi
-echo "wine_stubs: PASS"
+wine_verdict wine_stubs

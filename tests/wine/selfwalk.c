@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "loaded_dbghelp.h"
+#include "walk_client.h"
 
 #define MAX_FRAMES 64
 #define NAMED 5 /* walk_here, level_c, level_b, level_a, main */
@@ -65,23 +66,10 @@ typedef struct {
 } walk_t;
 
 static volatile int sink;
-static volatile LONG read_calls;
 static int demo_mode;
 static int failures;
 
 /* ---- the walker's callbacks ---- */
-
-static BOOL WINAPI counting_read(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
-                                 LPDWORD bytes_read)
-{
-    SIZE_T got = 0;
-    BOOL ok;
-    InterlockedIncrement(&read_calls);
-    ok = ReadProcessMemory(process, (LPCVOID)(ULONG_PTR)address, buffer, size, &got);
-    if (bytes_read)
-        *bytes_read = (DWORD)got;
-    return ok;
-}
 
 static PVOID WINAPI table_access(HANDLE process, DWORD64 address)
 {
@@ -153,13 +141,7 @@ static void walk(const CONTEXT *seed, PREAD_PROCESS_MEMORY_ROUTINE64 read, walk_
     CONTEXT context = *seed;
     STACKFRAME64 frame;
 
-    memset(&frame, 0, sizeof frame);
-    frame.AddrPC.Offset = context.Rip;
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = context.Rsp;
-    frame.AddrStack.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = context.Rsp;
-    frame.AddrFrame.Mode = AddrModeFlat;
+    seed_frame(&frame, context.Rip, context.Rsp, context.Rsp);
 
     w->count = 0;
     w->ended = 0;
@@ -319,9 +301,7 @@ int main(int argc, char **argv)
     }
 
     GetModuleFileNameA(NULL, exe, sizeof exe);
-    dbghelp = GetModuleHandleA("dbghelp.dll");
-    if (!dbghelp || !GetModuleFileNameA(dbghelp, dll, sizeof dll))
-        strcpy(dll, "?");
+    dbghelp = loaded_dbghelp(dll, sizeof dll);
 
     r = level_a(argc);
     sink = r;
@@ -332,10 +312,7 @@ int main(int argc, char **argv)
         printf("the stack of %s, walked by StackWalk64 from walk_here:\n", exe);
         print_demo(&pass1);
     } else {
-        printf("EXE %s\n", exe);
-        printf("DBGHELP %s\n", dll);
-        printf("DBGHELP_BUILTIN %d\n", dbghelp ? is_wine_builtin(dbghelp) : 0);
-        printf("DBGHELP_MATCHES_FILE %d\n", dbghelp ? matches_file(dbghelp, dll) : 0);
+        print_loaded(exe, dbghelp, dll);
         for (i = 0; i < NAMED; i++)
             printf("function %-10s at %p\n", known[i].name, known[i].address);
         print_table(&pass1, 1, "counting ReadProcessMemory wrapper");

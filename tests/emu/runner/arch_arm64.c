@@ -44,15 +44,9 @@ static bool arm64_load_functions(struct emu *e, char *err, size_t err_size)
         snprintf(err, err_size, "no exception directory (.pdata)");
         return false;
     }
-    entries = calloc(n, 8);
-    e->functions = calloc(n, sizeof(*e->functions));
-    if (!entries || !e->functions) {
-        free(entries);
-        snprintf(err, err_size, "out of memory");
+    if (!emu_alloc_functions(e, e->img.exception_rva, n, 8, err, err_size))
         return false;
-    }
-    e->function_entries = entries;
-    memcpy(entries, e->img.bytes + e->img.exception_rva, (size_t)n * 8);
+    entries = e->function_entries;
     for (unsigned i = 0; i < n; i++) {
         uint32_t begin = le32(entries + 8 * i), data = le32(entries + 8 * i + 4), length;
 
@@ -191,66 +185,51 @@ static bool differs(const ARM64_NT_CONTEXT *ctx, const struct arm64_regs *want, 
     return false;
 }
 
+/* Frame i on PC, SP, the non-volatile set, AddrReturn and AddrFrame. */
+static enum emu_frame_check arm64_compare(struct emu *e, const struct emu_frame *expected,
+                                          unsigned count, unsigned i, const STACKFRAME64 *frame,
+                                          const void *context, char *detail, size_t detail_size)
+{
+    const ARM64_NT_CONTEXT *ctx = context;
+    const struct emu_frame *want = &expected[i];
+    uint64_t want_return = i + 1 < count ? expected[i + 1].pc : 0;
+
+    (void)e;
+    if (frame->AddrPC.Offset != want->pc || ctx->Pc != want->pc) {
+        snprintf(detail, detail_size, "AddrPC %#llx / Pc %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrPC.Offset, (unsigned long long)ctx->Pc,
+                 (unsigned long long)want->pc);
+        return EMU_FRAME_WRONG;
+    }
+    if (frame->AddrStack.Offset != want->sp || ctx->Sp != want->sp) {
+        snprintf(detail, detail_size, "AddrStack %#llx / Sp %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrStack.Offset, (unsigned long long)ctx->Sp,
+                 (unsigned long long)want->sp);
+        return EMU_FRAME_WRONG;
+    }
+    if (differs(ctx, (const struct arm64_regs *)want->regs, detail, detail_size))
+        return EMU_FRAME_WRONG;
+    if (frame->AddrReturn.Offset != want_return) {
+        snprintf(detail, detail_size, "AddrReturn %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrReturn.Offset, (unsigned long long)want_return);
+        return EMU_STEP_WRONG;
+    }
+    if (frame->AddrFrame.Offset != ctx->Fp) {
+        snprintf(detail, detail_size, "AddrFrame %#llx, expected FP %#llx",
+                 (unsigned long long)frame->AddrFrame.Offset, (unsigned long long)ctx->Fp);
+        return EMU_STEP_WRONG;
+    }
+    return EMU_FRAME_RIGHT;
+}
+
 static bool arm64_walk_and_compare(struct emu *e, const struct emu_frame *expected,
                                    unsigned count, char *why, size_t why_size)
 {
     ARM64_NT_CONTEXT ctx;
-    STACKFRAME64 frame;
-    unsigned i;
 
     arm64_seed(e, &ctx);
-    memset(&frame, 0, sizeof(frame));
-    frame.AddrPC.Offset = ctx.Pc;
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = ctx.Sp;
-    frame.AddrStack.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = ctx.Fp;
-    frame.AddrFrame.Mode = AddrModeFlat;
-    for (i = 0;; i++) {
-        const struct emu_frame *want = &expected[i];
-        char detail[240], where[160];
-        uint64_t want_return = i + 1 < count ? expected[i + 1].pc : 0;
-
-        if (!StackWalk64(IMAGE_FILE_MACHINE_ARM64, e, NULL, &frame, &ctx, emu_read_memory,
-                         emu_function_table, emu_module_base, NULL)) {
-            if (i == count)
-                return true;
-            emu_describe_pc(e, i > 0 ? expected[i - 1].pc : 0, where, sizeof(where));
-            snprintf(why, why_size, "the walk ended after %u frames (last %s), expected %u", i,
-                     where, count);
-            return false;
-        }
-        e->frames++;
-        if (i == count) {
-            snprintf(why, why_size, "an extra frame %u: pc %#llx sp %#llx", i,
-                     (unsigned long long)frame.AddrPC.Offset,
-                     (unsigned long long)frame.AddrStack.Offset);
-            return false;
-        }
-        detail[0] = 0;
-        if (frame.AddrPC.Offset != want->pc || ctx.Pc != want->pc)
-            snprintf(detail, sizeof(detail), "AddrPC %#llx / Pc %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrPC.Offset, (unsigned long long)ctx.Pc,
-                     (unsigned long long)want->pc);
-        else if (frame.AddrStack.Offset != want->sp || ctx.Sp != want->sp)
-            snprintf(detail, sizeof(detail), "AddrStack %#llx / Sp %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrStack.Offset, (unsigned long long)ctx.Sp,
-                     (unsigned long long)want->sp);
-        else if (differs(&ctx, (const struct arm64_regs *)want->regs, detail, sizeof(detail)))
-            ;
-        else if (frame.AddrReturn.Offset != want_return)
-            snprintf(detail, sizeof(detail), "AddrReturn %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrReturn.Offset, (unsigned long long)want_return);
-        else if (frame.AddrFrame.Offset != ctx.Fp)
-            snprintf(detail, sizeof(detail), "AddrFrame %#llx, expected FP %#llx",
-                     (unsigned long long)frame.AddrFrame.Offset, (unsigned long long)ctx.Fp);
-        if (detail[0]) {
-            emu_describe_pc(e, want->pc, where, sizeof(where));
-            snprintf(why, why_size, "frame %u (%s%s): %s", i, where,
-                     want->kind == EMU_FRAME_MACHINE ? ", from a machine frame" : "", detail);
-            return false;
-        }
-    }
+    return emu_walk_compare(e, &ctx, ctx.Pc, ctx.Sp, ctx.Fp, expected, count, arm64_compare, why,
+                            why_size) == count + 1;
 }
 
 static bool arm64_finish(struct emu *e, char *why, size_t why_size)

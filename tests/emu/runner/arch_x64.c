@@ -29,16 +29,9 @@ static bool x64_load_functions(struct emu *e, char *err, size_t err_size)
         snprintf(err, err_size, "no exception directory (.pdata)");
         return false;
     }
-    entries = calloc(n, sizeof(*entries));
-    e->functions = calloc(n, sizeof(*e->functions));
-    if (!entries || !e->functions) {
-        free(entries);
-        snprintf(err, err_size, "out of memory");
+    if (!emu_alloc_functions(e, e->img.exception_rva, n, 12, err, err_size))
         return false;
-    }
-    e->function_entries = entries;
-    /* Read once at load: the table routine then only searches. */
-    memcpy(entries, e->img.bytes + e->img.exception_rva, (size_t)n * 12);
+    entries = e->function_entries;
     for (unsigned i = 0; i < n; i++) {
         e->functions[i].begin = entries[i].BeginAddress;
         e->functions[i].end = entries[i].EndAddress;
@@ -105,12 +98,8 @@ static bool x64_start(struct emu *e, uint64_t stack_top, uint64_t sentinel)
 /* E8 rel32, or FF with ModRM.reg = 2, after legacy prefixes and one REX. */
 static bool x64_is_call(const uint8_t *code, size_t size)
 {
-    size_t i = 0;
+    size_t i = emu_x86_prefixes(code, size);
 
-    while (i < size && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF2 || code[i] == 0xF3 ||
-                        code[i] == 0x2E || code[i] == 0x3E || code[i] == 0x26 || code[i] == 0x36 ||
-                        code[i] == 0x64 || code[i] == 0x65 || code[i] == 0xF0))
-        i++;
     if (i < size && (code[i] & 0xF0) == 0x40)
         i++;
     if (i >= size)
@@ -182,72 +171,59 @@ static bool differs(const CONTEXT *ctx, const struct x64_regs *want, char *why, 
     return false;
 }
 
+/* Frame i on RIP, RSP, the non-volatile set, AddrReturn and AddrFrame. */
+static enum emu_frame_check x64_compare(struct emu *e, const struct emu_frame *expected,
+                                        unsigned count, unsigned i, const STACKFRAME64 *frame,
+                                        const void *context, char *detail, size_t detail_size)
+{
+    const CONTEXT *ctx = context;
+    const struct emu_frame *want = &expected[i];
+    uint64_t want_return = i + 1 < count ? expected[i + 1].pc : 0;
+
+    (void)e;
+    if (frame->AddrPC.Offset != want->pc || ctx->Rip != want->pc) {
+        snprintf(detail, detail_size, "AddrPC %#llx / Rip %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrPC.Offset, (unsigned long long)ctx->Rip,
+                 (unsigned long long)want->pc);
+        return EMU_FRAME_WRONG;
+    }
+    if (frame->AddrStack.Offset != want->sp || ctx->Rsp != want->sp) {
+        snprintf(detail, detail_size, "AddrStack %#llx / Rsp %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrStack.Offset, (unsigned long long)ctx->Rsp,
+                 (unsigned long long)want->sp);
+        return EMU_FRAME_WRONG;
+    }
+    if (differs(ctx, (const struct x64_regs *)want->regs, detail, detail_size))
+        return EMU_FRAME_WRONG;
+    if (frame->AddrReturn.Offset != want_return) {
+        snprintf(detail, detail_size, "AddrReturn %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrReturn.Offset, (unsigned long long)want_return);
+        return EMU_STEP_WRONG;
+    }
+    if (i + 1 < count && expected[i + 1].kind != EMU_FRAME_MACHINE &&
+        frame->AddrFrame.Offset != expected[i + 1].sp - 16) {
+        /* the return-address slot - 8 */
+        snprintf(detail, detail_size, "AddrFrame %#llx, expected %#llx",
+                 (unsigned long long)frame->AddrFrame.Offset,
+                 (unsigned long long)(expected[i + 1].sp - 16));
+        return EMU_STEP_WRONG;
+    }
+    if (i + 1 == count && frame->AddrFrame.Offset != ctx->Rbp) {
+        snprintf(detail, detail_size, "AddrFrame %#llx at the end, expected RBP %#llx",
+                 (unsigned long long)frame->AddrFrame.Offset, (unsigned long long)ctx->Rbp);
+        return EMU_STEP_WRONG;
+    }
+    return EMU_FRAME_RIGHT;
+}
+
 static bool x64_walk_and_compare(struct emu *e, const struct emu_frame *expected, unsigned count,
                                  char *why, size_t why_size)
 {
     CONTEXT ctx;
-    STACKFRAME64 frame;
-    unsigned i;
 
     x64_seed(e, &ctx);
-    memset(&frame, 0, sizeof(frame));
-    frame.AddrPC.Offset = ctx.Rip;
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = ctx.Rsp;
-    frame.AddrStack.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = ctx.Rbp;
-    frame.AddrFrame.Mode = AddrModeFlat;
-    for (i = 0;; i++) {
-        const struct emu_frame *want = &expected[i];
-        char detail[240], where[160];
-        uint64_t want_return = i + 1 < count ? expected[i + 1].pc : 0;
-
-        if (!StackWalk64(IMAGE_FILE_MACHINE_AMD64, e, NULL, &frame, &ctx, emu_read_memory,
-                         emu_function_table, emu_module_base, NULL)) {
-            if (i == count)
-                return true;
-            emu_describe_pc(e, i > 0 ? expected[i - 1].pc : 0, where, sizeof(where));
-            snprintf(why, why_size, "the walk ended after %u frames (last %s), expected %u", i,
-                     where, count);
-            return false;
-        }
-        e->frames++;
-        if (i == count) {
-            snprintf(why, why_size, "an extra frame %u: pc %#llx sp %#llx", i,
-                     (unsigned long long)frame.AddrPC.Offset,
-                     (unsigned long long)frame.AddrStack.Offset);
-            return false;
-        }
-        detail[0] = 0;
-        if (frame.AddrPC.Offset != want->pc || ctx.Rip != want->pc)
-            snprintf(detail, sizeof(detail), "AddrPC %#llx / Rip %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrPC.Offset, (unsigned long long)ctx.Rip,
-                     (unsigned long long)want->pc);
-        else if (frame.AddrStack.Offset != want->sp || ctx.Rsp != want->sp)
-            snprintf(detail, sizeof(detail), "AddrStack %#llx / Rsp %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrStack.Offset, (unsigned long long)ctx.Rsp,
-                     (unsigned long long)want->sp);
-        else if (differs(&ctx, (const struct x64_regs *)want->regs, detail, sizeof(detail)))
-            ;
-        else if (frame.AddrReturn.Offset != want_return)
-            snprintf(detail, sizeof(detail), "AddrReturn %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrReturn.Offset, (unsigned long long)want_return);
-        else if (i + 1 < count && expected[i + 1].kind != EMU_FRAME_MACHINE &&
-                 frame.AddrFrame.Offset != expected[i + 1].sp - 16)
-            /* the return-address slot - 8 */
-            snprintf(detail, sizeof(detail), "AddrFrame %#llx, expected %#llx",
-                     (unsigned long long)frame.AddrFrame.Offset,
-                     (unsigned long long)(expected[i + 1].sp - 16));
-        else if (i + 1 == count && frame.AddrFrame.Offset != ctx.Rbp)
-            snprintf(detail, sizeof(detail), "AddrFrame %#llx at the end, expected RBP %#llx",
-                     (unsigned long long)frame.AddrFrame.Offset, (unsigned long long)ctx.Rbp);
-        if (detail[0]) {
-            emu_describe_pc(e, want->pc, where, sizeof(where));
-            snprintf(why, why_size, "frame %u (%s%s): %s", i, where,
-                     want->kind == EMU_FRAME_MACHINE ? ", from a machine frame" : "", detail);
-            return false;
-        }
-    }
+    return emu_walk_compare(e, &ctx, ctx.Rip, ctx.Rsp, ctx.Rbp, expected, count, x64_compare, why,
+                            why_size) == count + 1;
 }
 
 static bool x64_finish(struct emu *e, char *why, size_t why_size)

@@ -64,6 +64,8 @@ static struct {
     uint64_t fpo_states[64], fpo_wrong[64]; /* frame 0 in the FPO function [i] */
     uint64_t fpo_frames_checked;    /* callers of FPO frames compared on EBX/ESI/EDI too */
     bool established_seen[EMU_SHADOW_MAX]; /* per activation: was its frame set up? */
+    bool fpo[EMU_SHADOW_MAX + 1];   /* the current walk's frames: in an FPO_DATA function? */
+    uint8_t known[EMU_SHADOW_MAX + 1]; /* EBX/ESI/EDI the frame data makes knowable */
     char sample[CAT_COUNT][3][512];
     unsigned samples[CAT_COUNT];
 } st;
@@ -92,15 +94,9 @@ static bool x86_load_functions(struct emu *e, char *err, size_t err_size)
     /* No .emufpo is not an error: everything is then walked by EBP. */
     if (n == 0)
         return true;
-    entries = calloc(n, 16);
-    e->functions = calloc(n, sizeof(*e->functions));
-    if (!entries || !e->functions) {
-        free(entries);
-        snprintf(err, err_size, "out of memory");
+    if (!emu_alloc_functions(e, e->img.fpo_rva, n, 16, err, err_size))
         return false;
-    }
-    e->function_entries = entries;
-    memcpy(entries, e->img.bytes + e->img.fpo_rva, (size_t)n * 16);
+    entries = e->function_entries;
     for (unsigned i = 0; i < n; i++) {
         const uint8_t *r = entries + 16 * i;
         if (rd32(r) == 0 && rd32(r + 4) == 0)
@@ -172,22 +168,12 @@ static bool x86_start(struct emu *e, uint64_t stack_top, uint64_t sentinel)
     return true;
 }
 
-static size_t skip_prefixes(const uint8_t *code, size_t size)
-{
-    size_t i = 0;
-    while (i < size && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF2 || code[i] == 0xF3 ||
-                        code[i] == 0x2E || code[i] == 0x3E || code[i] == 0x26 || code[i] == 0x36 ||
-                        code[i] == 0x64 || code[i] == 0x65 || code[i] == 0xF0))
-        i++;
-    return i;
-}
-
 /* E8 rel32, or FF with ModRM.reg = 2 (no REX in 32-bit code: 40-4F are
  * inc/dec). Called for every instruction executed: notes returns (C3, C2
  * imm16) for x86_read_sp. */
 static bool x86_is_call(const uint8_t *code, size_t size)
 {
-    size_t i = skip_prefixes(code, size);
+    size_t i = emu_x86_prefixes(code, size);
 
     if (i >= size)
         return false;
@@ -208,45 +194,21 @@ static bool x86_machine_frame(struct emu *e, uint64_t sp, bool error_code, uint6
  * negative control hides), or NULL. */
 static const uint8_t *fpo_record(const struct emu *e, uint64_t address)
 {
-    uint64_t rva;
-    unsigned lo = 0, hi = e->function_count;
+    const struct emu_function *f = emu_function_at(e, address);
 
-    if (address < e->img.base || address - e->img.base >= e->img.size)
-        return NULL;
-    rva = address - e->img.base;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (e->functions[mid].begin <= rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || rva >= e->functions[lo - 1].end)
-        return NULL;
-    return e->functions[lo - 1].entry;
+    return f ? f->entry : NULL;
 }
 
 /* Bytes a function pops on return, from what the image says about it: a
  * stdcall name's @N decoration, and MSVC's _aullrem/_aulldiv (16). */
 static uint32_t callee_pop(const struct emu *e, uint64_t pc)
 {
-    const struct pe_image *img = &e->img;
-    unsigned lo = 0, hi = img->symbol_count;
+    const struct emu_symbol *symbol;
     const char *name, *at;
-    uint64_t rva = pc - img->base;
 
-    if (pc < img->base)
+    if (pc < e->img.base || !(symbol = pe_symbol_before(&e->img, pc - e->img.base)))
         return 0;
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (img->symbols[mid].rva <= rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
-        return 0;
-    name = img->symbols[lo - 1].name;
+    name = symbol->name;
     if (strcmp(name, "__aullrem") == 0 || strcmp(name, "__aulldiv") == 0)
         return 16;
     at = strrchr(name, '@');
@@ -319,9 +281,9 @@ static void seed(struct emu *e, uint8_t *ctx)
 }
 
 /* Compares frame k of the walk; writes the first difference to `why`. */
-static bool frame_differs(struct emu *e, const struct emu_frame *expected, unsigned count,
-                          unsigned k, const STACKFRAME64 *frame, const uint8_t *ctx,
-                          const bool *fpo, const uint8_t *known, char *why, size_t why_size)
+static bool frame_differs(struct emu *e, const struct emu_frame *expected, unsigned k,
+                          const STACKFRAME64 *frame, const uint8_t *ctx, char *why,
+                          size_t why_size)
 {
     const struct emu_frame *want = &expected[k];
     const struct x86_snap *w = snap(want);
@@ -342,7 +304,7 @@ static bool frame_differs(struct emu *e, const struct emu_frame *expected, unsig
          * return (+ the bytes it pops), or as the callee's FPO_DATA has it
          * (+ 4 * cdwParams). */
         uint64_t callee_pc = k - 1 == 0 ? expected[0].pc : expected[k - 1].pc - 1;
-        const uint8_t *r = fpo[k - 1] ? fpo_record(e, callee_pc) : NULL;
+        const uint8_t *r = st.fpo[k - 1] ? fpo_record(e, callee_pc) : NULL;
         uint32_t at_call = (uint32_t)want->sp, pop = callee_pop(e, callee_pc);
         uint32_t fpo_params = r ? 4u * (uint32_t)(r[12] | r[13] << 8) : 0;
         bool ok = sp == at_call + pop || (r ? sp == at_call + fpo_params : sp == at_call);
@@ -369,15 +331,14 @@ static bool frame_differs(struct emu *e, const struct emu_frame *expected, unsig
         const uint32_t exp[3] = {w->ebx, w->esi, w->edi};
         static const char *const name[3] = {"Ebx", "Esi", "Edi"};
         for (int i = 0; i < 3; i++)
-            if ((known[k] >> i & 1) && got[i] != exp[i]) {
+            if ((st.known[k] >> i & 1) && got[i] != exp[i]) {
                 snprintf(why, why_size, "%s %#x, expected %#x (restored from an FPO frame)",
                          name[i], got[i], exp[i]);
                 return true;
             }
-        if (k > 0 && known[k])
+        if (k > 0 && st.known[k])
             st.fpo_frames_checked++;
     }
-    (void)count;
     return false;
 }
 
@@ -402,14 +363,24 @@ static bool step_differs(const struct emu_frame *expected, unsigned count, unsig
     return false;
 }
 
+static enum emu_frame_check x86_compare(struct emu *e, const struct emu_frame *expected,
+                                        unsigned count, unsigned k, const STACKFRAME64 *frame,
+                                        const void *ctx, char *detail, size_t detail_size)
+{
+    if (frame_differs(e, expected, k, frame, ctx, detail, detail_size))
+        return EMU_FRAME_WRONG;
+    if (step_differs(expected, count, k, frame, ctx, detail, detail_size))
+        return EMU_STEP_WRONG;
+    return EMU_FRAME_RIGHT;
+}
+
 static bool x86_walk_and_compare(struct emu *e, const struct emu_frame *expected, unsigned count,
                                  char *why, size_t why_size)
 {
     _Alignas(16) uint8_t ctx[CTX_SIZE];
-    STACKFRAME64 frame;
-    bool fpo[EMU_SHADOW_MAX + 1], walkable[EMU_SHADOW_MAX + 1];
-    uint8_t known[EMU_SHADOW_MAX + 1]; /* EBX/ESI/EDI the frame data makes knowable */
-    unsigned required, bad = count + 1, activation = e->depth - 1, cat;
+    bool *fpo = st.fpo, walkable[EMU_SHADOW_MAX + 1];
+    uint8_t *known = st.known;
+    unsigned required, bad, activation = e->depth - 1, cat;
     char detail[512] = "", where[160];
     struct cat_stats *cs;
 
@@ -441,51 +412,11 @@ static bool x86_walk_and_compare(struct emu *e, const struct emu_frame *expected
             break;
         }
 
-    seed(e, ctx);
-    memset(&frame, 0, sizeof(frame));
-    frame.AddrPC.Offset = rd32(ctx + CTX_EIP);
-    frame.AddrPC.Mode = AddrModeFlat;
-    frame.AddrStack.Offset = rd32(ctx + CTX_ESP);
-    frame.AddrStack.Mode = AddrModeFlat;
-    frame.AddrFrame.Offset = rd32(ctx + CTX_EBP);
-    frame.AddrFrame.Mode = AddrModeFlat;
     /* Frame 0's own walkability is its category; for the comparisons of
      * frame 1 treat a frame 0 walked from code like any other frame. */
-    for (unsigned i = 0;; i++) {
-        if (!StackWalk64(IMAGE_FILE_MACHINE_I386, e, NULL, &frame, ctx, emu_read_memory,
-                         emu_function_table, emu_module_base, NULL)) {
-            if (i != count) {
-                emu_describe_pc(e, i > 0 ? expected[i - 1].pc : 0, where, sizeof(where));
-                snprintf(detail, sizeof(detail), "the walk ended after %u frames (last %s), expected %u",
-                         i, where, count);
-                bad = i;
-            }
-            break;
-        }
-        e->frames++;
-        if (i == count) {
-            snprintf(detail, sizeof(detail), "an extra frame %u: pc %#llx sp %#llx", i,
-                     (unsigned long long)frame.AddrPC.Offset,
-                     (unsigned long long)frame.AddrStack.Offset);
-            bad = count;
-            break;
-        }
-        if (frame_differs(e, expected, count, i, &frame, ctx, fpo, known, detail,
-                          sizeof(detail))) {
-            emu_describe_pc(e, expected[i].pc, where, sizeof(where));
-            snprintf(why, why_size, "frame %u (%s): %s", i, where, detail);
-            snprintf(detail, sizeof(detail), "%s", why);
-            bad = i;
-            break;
-        }
-        if (step_differs(expected, count, i, &frame, ctx, detail, sizeof(detail))) {
-            emu_describe_pc(e, expected[i].pc, where, sizeof(where));
-            snprintf(why, why_size, "frame %u (%s): %s", i, where, detail);
-            snprintf(detail, sizeof(detail), "%s", why);
-            bad = i + 1;
-            break;
-        }
-    }
+    seed(e, ctx);
+    bad = emu_walk_compare(e, ctx, rd32(ctx + CTX_EIP), rd32(ctx + CTX_ESP), rd32(ctx + CTX_EBP),
+                           expected, count, x86_compare, detail, sizeof(detail));
 
     if (cat == CAT_FPO) {
         const uint8_t *r = fpo_record(e, expected[0].pc);

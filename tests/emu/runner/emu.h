@@ -121,6 +121,39 @@ BOOL WINAPI emu_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD
 PVOID WINAPI emu_function_table(HANDLE process, DWORD64 address);
 DWORD64 WINAPI emu_module_base(HANDLE process, DWORD64 address);
 
+/* How one frame of a walk compares with the frame it must be. */
+enum emu_frame_check {
+    EMU_FRAME_RIGHT,
+    EMU_FRAME_WRONG, /* the frame itself */
+    EMU_STEP_WRONG   /* the frame, but not the step to its caller (AddrReturn, AddrFrame) */
+};
+
+/* Compares frame i of a walk (`frame`, and `ctx` as StackWalk64 left it)
+ * with expected[i]; the first difference goes to `detail`. */
+typedef enum emu_frame_check (*emu_frame_compare)(struct emu *e, const struct emu_frame *expected,
+                                                  unsigned count, unsigned i,
+                                                  const STACKFRAME64 *frame, const void *ctx,
+                                                  char *detail, size_t detail_size);
+
+/* Walks from `ctx` (whose PC, SP and frame pointer are pc, sp and fp) with
+ * StackWalk64 and compares every frame. Returns count + 1 when the walk is
+ * right to its end, else the first frame it gets wrong (count for a frame
+ * too many), with `why`. */
+unsigned emu_walk_compare(struct emu *e, void *ctx, uint64_t pc, uint64_t sp, uint64_t fp,
+                          const struct emu_frame *expected, unsigned count,
+                          emu_frame_compare compare, char *why, size_t why_size);
+
+/* The function whose [begin, end) holds address (the true table, whatever
+ * the negative control hides), or NULL. */
+const struct emu_function *emu_function_at(const struct emu *e, uint64_t address);
+/* The function table's storage: n entries of entry_size bytes copied from
+ * the image at rva, and room for n functions; false with `err` when out of
+ * memory. */
+bool emu_alloc_functions(struct emu *e, uint32_t rva, unsigned n, size_t entry_size, char *err,
+                         size_t err_size);
+/* Legacy prefix bytes at the start of an x86 or x64 instruction. */
+size_t emu_x86_prefixes(const uint8_t *code, size_t size);
+
 /* "name+0x12 (.pdata 0x1230+0x12)" for a report. */
 void emu_describe_pc(const struct emu *e, uint64_t pc, char *out, size_t out_size);
 bool emu_read_u64(struct emu *e, uint64_t address, uint64_t *value);

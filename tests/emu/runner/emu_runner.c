@@ -83,16 +83,11 @@ BOOL WINAPI emu_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD
     return ok;
 }
 
-PVOID WINAPI emu_function_table(HANDLE process, DWORD64 address)
+/* The last function that begins at or before rva, or NULL. */
+static const struct emu_function *function_before(const struct emu *e, uint64_t rva)
 {
-    struct emu *e = process;
-    uint64_t rva;
     unsigned lo = 0, hi = e->function_count;
 
-    e->table_calls++;
-    if (address < e->img.base || address - e->img.base >= e->img.size)
-        return NULL;
-    rva = address - e->img.base;
     while (lo < hi) {
         unsigned mid = (lo + hi) / 2;
         if (e->functions[mid].begin <= rva)
@@ -100,11 +95,31 @@ PVOID WINAPI emu_function_table(HANDLE process, DWORD64 address)
         else
             hi = mid;
     }
-    if (lo == 0 || rva >= e->functions[lo - 1].end)
+    return lo == 0 ? NULL : &e->functions[lo - 1];
+}
+
+const struct emu_function *emu_function_at(const struct emu *e, uint64_t address)
+{
+    const struct emu_function *f;
+    uint64_t rva;
+
+    if (address < e->img.base || address - e->img.base >= e->img.size)
         return NULL;
-    if (e->negative && (lo - 1) % 2 == 1)
+    rva = address - e->img.base;
+    f = function_before(e, rva);
+    return f && rva < f->end ? f : NULL;
+}
+
+PVOID WINAPI emu_function_table(HANDLE process, DWORD64 address)
+{
+    struct emu *e = process;
+    const struct emu_function *f;
+
+    e->table_calls++;
+    f = emu_function_at(e, address);
+    if (!f || (e->negative && (f - e->functions) % 2 == 1))
         return NULL;
-    return (PVOID)e->functions[lo - 1].entry;
+    return (PVOID)f->entry;
 }
 
 DWORD64 WINAPI emu_module_base(HANDLE process, DWORD64 address)
@@ -131,7 +146,7 @@ void emu_describe_pc(const struct emu *e, uint64_t pc, char *out, size_t out_siz
 {
     char name[96] = "?";
     uint64_t rva;
-    unsigned lo = 0, hi = e->function_count;
+    const struct emu_function *f;
 
     if (pc < e->img.base || pc - e->img.base >= e->img.size) {
         snprintf(out, out_size, "%#llx (outside the image)", (unsigned long long)pc);
@@ -139,20 +154,89 @@ void emu_describe_pc(const struct emu *e, uint64_t pc, char *out, size_t out_siz
     }
     rva = pc - e->img.base;
     pe_symbolize(&e->img, (uint32_t)rva, name, sizeof(name));
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-        if (e->functions[mid].begin <= rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0)
+    f = function_before(e, rva);
+    if (!f)
         snprintf(out, out_size, "%#llx %s (no .pdata before it)", (unsigned long long)pc, name);
     else
         snprintf(out, out_size, "%#llx %s (.pdata %#x+%#llx%s)", (unsigned long long)pc, name,
-                 e->functions[lo - 1].begin,
-                 (unsigned long long)(rva - e->functions[lo - 1].begin),
-                 rva < e->functions[lo - 1].end ? "" : ", past its end");
+                 f->begin, (unsigned long long)(rva - f->begin),
+                 rva < f->end ? "" : ", past its end");
+}
+
+/* ---- for the architectures ---- */
+
+bool emu_alloc_functions(struct emu *e, uint32_t rva, unsigned n, size_t entry_size, char *err,
+                         size_t err_size)
+{
+    void *entries = calloc(n, entry_size);
+
+    e->functions = calloc(n, sizeof(*e->functions));
+    if (!entries || !e->functions) {
+        free(entries);
+        snprintf(err, err_size, "out of memory");
+        return false;
+    }
+    e->function_entries = entries;
+    /* Read once at load: the table routine then only searches. */
+    memcpy(entries, e->img.bytes + rva, (size_t)n * entry_size);
+    return true;
+}
+
+size_t emu_x86_prefixes(const uint8_t *code, size_t size)
+{
+    size_t i = 0;
+
+    while (i < size && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF2 || code[i] == 0xF3 ||
+                        code[i] == 0x2E || code[i] == 0x3E || code[i] == 0x26 || code[i] == 0x36 ||
+                        code[i] == 0x64 || code[i] == 0x65 || code[i] == 0xF0))
+        i++;
+    return i;
+}
+
+unsigned emu_walk_compare(struct emu *e, void *ctx, uint64_t pc, uint64_t sp, uint64_t fp,
+                          const struct emu_frame *expected, unsigned count,
+                          emu_frame_compare compare, char *why, size_t why_size)
+{
+    STACKFRAME64 frame;
+
+    memset(&frame, 0, sizeof(frame));
+    frame.AddrPC.Offset = pc;
+    frame.AddrPC.Mode = AddrModeFlat;
+    frame.AddrStack.Offset = sp;
+    frame.AddrStack.Mode = AddrModeFlat;
+    frame.AddrFrame.Offset = fp;
+    frame.AddrFrame.Mode = AddrModeFlat;
+    for (unsigned i = 0;; i++) {
+        const struct emu_frame *want = &expected[i];
+        char detail[240], where[160];
+        enum emu_frame_check check;
+
+        if (!StackWalk64(e->arch->machine, e, NULL, &frame, ctx, emu_read_memory,
+                         emu_function_table, emu_module_base, NULL)) {
+            if (i == count)
+                return count + 1;
+            emu_describe_pc(e, i > 0 ? expected[i - 1].pc : 0, where, sizeof(where));
+            snprintf(why, why_size, "the walk ended after %u frames (last %s), expected %u", i,
+                     where, count);
+            return i;
+        }
+        e->frames++;
+        if (i == count) {
+            snprintf(why, why_size, "an extra frame %u: pc %#llx sp %#llx", i,
+                     (unsigned long long)frame.AddrPC.Offset,
+                     (unsigned long long)frame.AddrStack.Offset);
+            return count;
+        }
+        detail[0] = 0;
+        check = compare(e, expected, count, i, &frame, ctx, detail, sizeof(detail));
+        if (check != EMU_FRAME_RIGHT) {
+            emu_describe_pc(e, want->pc, where, sizeof(where));
+            snprintf(why, why_size, "frame %u (%s%s): %s", i, where,
+                     want->kind == EMU_FRAME_MACHINE ? ", from a machine frame" : "", detail);
+            /* A wrong step still walked frame i right. */
+            return check == EMU_STEP_WRONG ? i + 1 : i;
+        }
+    }
 }
 
 /* ---- the shadow stack and the state set ---- */

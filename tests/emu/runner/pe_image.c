@@ -178,7 +178,7 @@ void pe_free(struct pe_image *img)
     img->symbols = NULL;
 }
 
-bool pe_symbolize(const struct pe_image *img, uint32_t rva, char *out, size_t out_size)
+const struct emu_symbol *pe_symbol_before(const struct pe_image *img, uint64_t rva)
 {
     unsigned lo = 0, hi = img->symbol_count;
 
@@ -189,8 +189,15 @@ bool pe_symbolize(const struct pe_image *img, uint32_t rva, char *out, size_t ou
         else
             hi = mid;
     }
-    if (lo == 0)
+    return lo == 0 ? NULL : &img->symbols[lo - 1];
+}
+
+bool pe_symbolize(const struct pe_image *img, uint32_t rva, char *out, size_t out_size)
+{
+    const struct emu_symbol *symbol = pe_symbol_before(img, rva);
+
+    if (!symbol)
         return false;
-    snprintf(out, out_size, "%s+%#x", img->symbols[lo - 1].name, rva - img->symbols[lo - 1].rva);
+    snprintf(out, out_size, "%s+%#x", symbol->name, rva - symbol->rva);
     return true;
 }

@@ -42,6 +42,8 @@ struct pe_image {
 
 bool pe_load(const char *path, struct pe_image *img, char *err, size_t err_size);
 void pe_free(struct pe_image *img);
+/* The last symbol at or before rva, or NULL. */
+const struct emu_symbol *pe_symbol_before(const struct pe_image *img, uint64_t rva);
 /* "name+0x12" for an RVA, from the symbol table; false without one. */
 bool pe_symbolize(const struct pe_image *img, uint32_t rva, char *out, size_t out_size);
 
