@@ -368,6 +368,62 @@ static void bad_images(void **state)
     pe_save(image, SIZE, path);
 }
 
+/* Mutated images, from a file and from target memory: every call fails or
+ * succeeds cleanly (this suite runs under ASan and UBSan in CI). */
+static void mutated_images(void **state)
+{
+    (void)state;
+    static uint8_t original[SIZE];
+    uint32_t seed = 2026;
+    struct {
+        SYMBOL_INFO info;
+        char more[64];
+    } symbol;
+    IMAGEHLP_MODULE64 info;
+    unsigned loaded = 0, named = 0;
+
+    memcpy(original, image, SIZE);
+    assert_true(SymInitialize(&t, NULL, FALSE));
+    for (unsigned round = 0; round < 400; round++) {
+        uint64_t base;
+        memcpy(image, original, SIZE);
+        for (unsigned k = 0; k < 1 + round % 16; k++) {
+            /* mostly the headers and directories, where parsing decides */
+            seed = seed * 1103515245u + 12345u;
+            uint32_t at = (seed >> 8) % (round % 3 ? 0x400 : SIZE);
+            if (round % 5 == 0 && k == 0)
+                at = 0x2000 + (seed >> 12) % 0x40; /* .pdata */
+            else if (round % 5 == 1 && k == 0)
+                at = 0x3000 + (seed >> 12) % 0x80; /* the export directory */
+            image[at] = (uint8_t)(seed >> 16);
+        }
+        pe_save(image, SIZE, path);
+        ft_write(&t, TEST_IMAGE_BASE, image, SIZE);
+        for (unsigned from_memory = 0; from_memory < 2; from_memory++) {
+            base = from_memory
+                       ? SymLoadModuleEx(&t, NULL, NULL, "m", TEST_IMAGE_BASE, 0, NULL, 0)
+                       : SymLoadModuleEx(&t, NULL, path, NULL, 0, 0, NULL, 0);
+            if (!base)
+                continue;
+            loaded++;
+            for (uint64_t a = base; a < base + SIZE; a += 0x40) {
+                (void)SymFunctionTableAccess64AccessRoutines(&t, a, ft_read_memory, NULL);
+                memset(&symbol, 0, sizeof(symbol));
+                symbol.info.SizeOfStruct = sizeof(SYMBOL_INFO);
+                symbol.info.MaxNameLen = 64;
+                named += SymFromAddr(&t, a, NULL, &symbol.info) != FALSE;
+            }
+            info.SizeOfStruct = sizeof(info);
+            (void)SymGetModuleInfo64(&t, base, &info);
+            assert_true(SymUnloadModule64(&t, base));
+        }
+    }
+    memcpy(image, original, SIZE);
+    pe_save(image, SIZE, path);
+    print_message("%u of 800 mutated loads succeeded, %u lookups named\n", loaded, named);
+    assert_true(loaded > 100 && named > 0); /* the mutations left work to do */
+}
+
 /* StackWalk64 with NULL table and module-base routines uses the services:
  * beta (push rbx) called from gamma, which returns to 0. */
 static void walk_with_null_routines(void **state)
@@ -467,6 +523,7 @@ int main(void)
         T(export_names),
         T(function_entry_callback),
         T(bad_images),
+        T(mutated_images),
         T(walk_with_null_routines),
         T(concurrent_lookups),
     };
