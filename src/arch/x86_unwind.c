@@ -83,6 +83,22 @@ static uint32_t find_return_slot(const struct walk_services *services, uint32_t 
     return expected;
 }
 
+/* The bytes a function's `ret` pops. FPO_DATA's cdwParams counts the
+ * parameters whether the callee pops them (__stdcall) or the caller does
+ * (__cdecl); the function's last instruction tells which. */
+static uint32_t callee_pops(struct memory_reader *memory, uint64_t start, const struct x86_fpo *fpo)
+{
+    uint8_t tail[3];
+
+    if (fpo->size >= 3 && memory_read(memory, start + fpo->size - 3, tail, 3)) {
+        if (tail[2] == 0xC3)
+            return 0;
+        if (tail[0] == 0xC2)
+            return (uint32_t)tail[1] | ((uint32_t)tail[2] << 8);
+    }
+    return 4u * fpo->params; /* no ret at the end to read: trust the record */
+}
+
 static enum unwind_result fpo_unwind(const struct walk_services *services, struct x86_regs *regs,
                                      const struct x86_fpo *fpo, uint64_t base,
                                      struct unwind_step *step)
@@ -122,7 +138,7 @@ static enum unwind_result fpo_unwind(const struct walk_services *services, struc
             regs->gpr[prolog.saved[i]] = value;
     }
     regs->eip = ret;
-    regs->gpr[X86_ESP] = entry + 4 + 4u * fpo->params;
+    regs->gpr[X86_ESP] = entry + 4 + callee_pops(memory, start, fpo);
     step->return_slot = entry;
     return UNWIND_OK;
 }

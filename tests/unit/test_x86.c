@@ -245,6 +245,27 @@ static void fpo_with_saved_ebp(void **state)
     assert_int_equal(w[1].context.Esp, E + 4);
 }
 
+static void fpo_cdecl_leaves_arguments_to_the_caller(void **state)
+{
+    (void)state;
+    /* sub esp, 8; push esi; nop; pop esi; add esp, 8; ret: cdecl, one
+     * parameter in the record, which the caller pops */
+    static const char g[] = "\x83\xEC\x08\x56\x90\x5E\x83\xC4\x08\xC3";
+    struct walked w[4];
+    WOW64_CONTEXT c;
+
+    code(0x1600, g, sizeof(g) - 1);
+    add_fpo(0x1600, sizeof(g) - 1, 2, 1, 4, 1, false, 0);
+    put32(E, IMAGE + 0x2005);
+    put32(E + 4, 0xA1);
+    put32(E - 12, 0x5151);
+    c = regs(IMAGE + 0x1604, E - 12, CALLER_EBP);
+    c.Esi = 0xBAD2;
+    assert_int_equal(walk(&c, w, 4, 0), 2);
+    assert_int_equal(w[1].context.Esp, E + 4); /* not E + 8: the argument stays */
+    assert_int_equal(w[1].context.Esi, 0x5151);
+}
+
 static void nonfpo_record(void **state)
 {
     (void)state;
@@ -555,6 +576,7 @@ int main(void)
         T(fpo_every_position),
         T(fpo_as_a_caller_frame),
         T(fpo_with_saved_ebp),
+        T(fpo_cdecl_leaves_arguments_to_the_caller),
         T(nonfpo_record),
         T(trap_frame),
         T(tss_frame_ends),
