@@ -38,9 +38,11 @@ bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t 
     if (info->version != 1 && info->version != 2)
         return false;
 
-    /* Codes are padded to an even slot count; the chained entry follows. */
+    /* Codes are padded to an even slot count and the chained entry follows;
+     * without one, the padding slot need not be readable (dumps and
+     * debuggers may hold exactly the codes). */
     slots = (info->code_count + 1u) & ~1u;
-    size = 2 * slots + ((info->flags & UNW_FLAG_CHAININFO_BIT) ? 12 : 0);
+    size = (info->flags & UNW_FLAG_CHAININFO_BIT) ? 2 * slots + 12 : 2u * info->code_count;
     if (!memory_read(memory, base + rva + 4, rest, size))
         return false;
     for (unsigned i = 0; i < info->code_count; i++)

@@ -42,6 +42,24 @@ static void expect_one_frame(uint32_t unwind_rva)
     assert_int_equal(rec[0].frame.AddrReturn.Offset, 0);
 }
 
+/* Not malformed: an odd code count whose padding slot lies past the end of
+ * readable memory (a dump holding exactly 4 + 2 * CountOfCodes bytes). */
+static void unwind_info_ending_at_its_last_code(void **state)
+{
+    (void)state;
+    const uint16_t codes[] = {UC(1, 0, RBX)};
+    struct x64_state s;
+
+    x64_write_unwind(&t, TEST_IMAGE_SIZE - 6, 1, 0, 1, 0, 0, codes, 1, NULL);
+    ft_add_function(&t, 0x3000, 0x3100, TEST_IMAGE_SIZE - 6);
+    ft_write64(&t, S, 0xB0B0);            /* the pushed rbx */
+    ft_write64(&t, S + 8, B + 0x3F10);    /* returns to a leaf address */
+    ft_write64(&t, S + 16, 0);
+    x64_state_init(&s, 9, S, B + 0x3004);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 2);
+    assert_int_equal(rec[1].context.Rbx, 0xB0B0);
+}
+
 static void codes_running_past_their_count(void **state)
 {
     (void)state;
@@ -201,6 +219,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
+        T(unwind_info_ending_at_its_last_code),
         T(codes_running_past_their_count),
         T(far_codes_running_past_their_count),
         T(unknown_versions),

@@ -127,8 +127,10 @@ void x64_write_unwind(struct fake_target *t, uint32_t rva, uint8_t version, uint
         raw[4 + 2 * i] = (uint8_t)codes[i];
         raw[5 + 2 * i] = (uint8_t)(codes[i] >> 8);
     }
-    size = 4 + 2 * slots;
+    /* the padding slot only matters when a chained entry follows it */
+    size = 4 + 2 * count;
     if (chained) {
+        size = 4 + 2 * slots;
         memcpy(raw + size, chained, 12);
         size += 12;
     }
