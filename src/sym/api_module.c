@@ -17,26 +17,11 @@ static bool file_exists(const char *path)
     return f != NULL;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *base = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '\\' || *p == '/')
-            base = p + 1;
-    return base;
-}
-
-static char *copy_path(const char *path)
-{
-    char *copy = malloc(strlen(path) + 1);
-    return copy ? strcpy(copy, path) : NULL;
-}
-
 /* The image file: its base name in each directory of the search path,
  * then the name as given. */
 static char *find_image(const char *image_name, const char *search_path)
 {
-    const char *name = base_name(image_name), *dir = search_path;
+    const char *name = sym_base_name(image_name), *dir = search_path;
     char *path;
 
     while (dir && *dir) {
@@ -55,14 +40,7 @@ static char *find_image(const char *image_name, const char *search_path)
         }
         dir = end ? end + 1 : NULL;
     }
-    return file_exists(image_name) ? copy_path(image_name) : NULL;
-}
-
-static bool stdio_read(void *context, uint64_t offset, void *buffer, size_t size)
-{
-    FILE *f = context;
-    return offset <= 0x7FFFFFFFu && fseek(f, (long)offset, SEEK_SET) == 0 &&
-           fread(buffer, 1, size, f) == size;
+    return file_exists(image_name) ? sym_copy_string(image_name) : NULL;
 }
 
 #ifdef _WIN32
@@ -76,17 +54,6 @@ static bool handle_read(void *context, uint64_t offset, void *buffer, size_t siz
            ReadFile((HANDLE)context, buffer, (DWORD)size, &got, NULL) && got == size;
 }
 #endif
-
-struct memory_headers {
-    struct target_reader reader;
-    uint64_t base;
-};
-
-static bool memory_headers_read(void *context, uint64_t offset, void *buffer, size_t size)
-{
-    const struct memory_headers *m = context;
-    return target_read(&m->reader, m->base + offset, buffer, size);
-}
 
 /* Everything about the module that can be learned before it joins the
  * session, with no lock held (reading memory may call the caller back). */
@@ -138,29 +105,22 @@ static struct sym_module *prepare(HANDLE process, HANDLE file, const char *image
     (void)file;
 #endif
     if (path) {
-        FILE *f = fopen(path, "rb");
-        struct image_source source = {stdio_read, f, false};
-        bool ok = f && pe_parse(&source, &m->pe);
-        if (f)
-            fclose(f);
-        if (!ok) {
-            free(path);
+        m->file_path = path;
+        if (!module_read_headers(m, &(struct target_reader){process, NULL, NULL})) {
             module_free(m);
             return NULL;
         }
         m->headers_state = LAZY_LOADED;
-        m->file_path = path;
         snprintf(m->loaded_image_name, sizeof(m->loaded_image_name), "%s", path);
     } else if (base != 0 && size == 0) {
         /* no file: the image in target memory tells its size */
-        struct memory_headers memory = {{process, NULL, NULL}, base};
         struct sym_session shadow;
-        struct image_source source = {memory_headers_read, &memory, true};
+        struct target_reader reader = {process, NULL, NULL};
         memset(&shadow, 0, sizeof(shadow));
         shadow.callback = callback;
         shadow.callback_context = callback_context;
-        memory.reader.session = callback ? &shadow : NULL;
-        if (!pe_parse(&source, &m->pe)) {
+        reader.session = callback ? &shadow : NULL;
+        if (!module_read_headers(m, &reader)) {
             module_free(m);
             dw_set_last_error(ERROR_FILE_NOT_FOUND);
             return NULL;

@@ -20,19 +20,25 @@ static void copy_name(char *out, size_t size, const char *in)
     out[n] = 0;
 }
 
-/* "C:\dir\name.dll" or "/dir/name.dll" -> "name" */
-static void module_name_from(char *out, size_t size, const char *path)
+const char *sym_base_name(const char *path)
 {
-    const char *base = path, *dot;
-    char name[256];
+    const char *base = path;
 
     for (const char *p = path; *p; p++)
         if (*p == '\\' || *p == '/')
             base = p + 1;
-    copy_name(name, sizeof(name), base);
+    return base;
+}
+
+/* "C:\dir\name.dll" or "/dir/name.dll" -> "name" */
+static void module_name_from(char *out, size_t size, const char *path)
+{
+    char name[256], *dot;
+
+    copy_name(name, sizeof(name), sym_base_name(path));
     dot = strrchr(name, '.');
     if (dot && dot != name)
-        name[dot - name] = 0;
+        *dot = 0;
     copy_name(out, size, name);
 }
 

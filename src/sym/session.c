@@ -42,7 +42,7 @@ struct sym_session *session_acquire(HANDLE process)
 
 void session_release(struct sym_session *session) { dw_unlock_shared(&session->lock); }
 
-static char *copy_string(const char *s)
+char *sym_copy_string(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
@@ -63,7 +63,7 @@ bool session_create(HANDLE process, const char *search_path, bool *existed)
     }
     session = calloc(1, sizeof(*session));
     if (session)
-        session->search_path = copy_string(search_path ? search_path : ".");
+        session->search_path = sym_copy_string(search_path ? search_path : ".");
     if (!session || !session->search_path) {
         free(session);
         dw_unlock_exclusive(&registry_lock);
@@ -184,7 +184,7 @@ struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
     scratch.size = module->size;
     scratch.pe = module->pe;
     scratch.headers_state = module->headers_state;
-    scratch.file_path = module->file_path ? copy_string(module->file_path) : NULL;
+    scratch.file_path = module->file_path ? sym_copy_string(module->file_path) : NULL;
     if (module->file_path && !scratch.file_path)
         return NULL;
     dw_unlock_shared(&session->lock);

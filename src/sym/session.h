@@ -124,6 +124,11 @@ void module_adopt_parts(struct sym_module *to, struct sym_module *from);
  * caller's and may close once loading returns). */
 bool module_read_from_source(struct sym_module *module, const struct image_source *source);
 
+/* A malloc'd copy, or NULL. */
+char *sym_copy_string(const char *s);
+/* The file name part of a Windows or POSIX path. */
+const char *sym_base_name(const char *path);
+
 /* Global options (SymSetOptions): process-wide, as in DbgHelp. */
 DWORD sym_options(void);
 
