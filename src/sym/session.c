@@ -26,19 +26,25 @@ static struct sym_session *find(HANDLE process)
     return NULL;
 }
 
-struct sym_session *session_acquire(HANDLE process)
+/* The session's own lock is taken while the registry's is held, so that
+ * SymCleanup cannot free the session in between. */
+static struct sym_session *acquire(HANDLE process, bool exclusive)
 {
     struct sym_session *session;
 
     dw_lock_shared(&registry_lock);
     session = find(process);
-    if (session)
+    if (session && exclusive)
+        dw_lock_exclusive(&session->lock);
+    else if (session)
         dw_lock_shared(&session->lock);
     dw_unlock_shared(&registry_lock);
     if (!session)
         dw_set_last_error(ERROR_INVALID_HANDLE);
     return session;
 }
+
+struct sym_session *session_acquire(HANDLE process) { return acquire(process, false); }
 
 void session_release(struct sym_session *session) { dw_unlock_shared(&session->lock); }
 
@@ -140,19 +146,7 @@ bool target_reader_available(const struct target_reader *reader)
 #endif
 }
 
-struct sym_session *session_acquire_exclusive(HANDLE process)
-{
-    struct sym_session *session;
-
-    dw_lock_shared(&registry_lock);
-    session = find(process);
-    if (session)
-        dw_lock_exclusive(&session->lock);
-    dw_unlock_shared(&registry_lock);
-    if (!session)
-        dw_set_last_error(ERROR_INVALID_HANDLE);
-    return session;
-}
+struct sym_session *session_acquire_exclusive(HANDLE process) { return acquire(process, true); }
 
 void session_release_exclusive(struct sym_session *session)
 {
