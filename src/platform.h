@@ -38,5 +38,15 @@ static inline uint64_t dw_le64(const uint8_t *p)
 {
     return (uint64_t)dw_le32(p) | ((uint64_t)dw_le32(p + 4) << 32);
 }
+static inline void dw_put_le32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void dw_put_le64(uint8_t *p, uint64_t v)
+{
+    dw_put_le32(p, (uint32_t)v);
+    dw_put_le32(p + 4, (uint32_t)(v >> 32));
+}
 
 #endif

@@ -5,18 +5,6 @@
  */
 #include "arm64.h"
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-    for (unsigned i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
 {
     for (unsigned i = 0; i < 31; i++)
@@ -33,14 +21,14 @@ void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
 void arm64_regs_store(const struct arm64_regs *regs, uint8_t *c)
 {
     for (unsigned i = 0; i < 31; i++)
-        put_le64(c + ARM64_CTX_X(i), regs->x[i]);
-    put_le64(c + ARM64_CTX_SP, regs->sp);
-    put_le64(c + ARM64_CTX_PC, regs->pc);
+        dw_put_le64(c + ARM64_CTX_X(i), regs->x[i]);
+    dw_put_le64(c + ARM64_CTX_SP, regs->sp);
+    dw_put_le64(c + ARM64_CTX_PC, regs->pc);
     for (unsigned i = 0; i < 32; i++)
         memcpy(c + ARM64_CTX_V(i), regs->v[i], 16);
-    put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
-    put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
-    put_le32(c + ARM64_CTX_FPSR, regs->fpsr);
+    dw_put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
+    dw_put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
+    dw_put_le32(c + ARM64_CTX_FPSR, regs->fpsr);
 }
 
 /* User-mode addresses fit in 48 bits; what lies above in a signed return
@@ -125,11 +113,11 @@ static void arm64_seed(void *context, const STACKFRAME64 *frame)
     uint8_t *c = context;
 
     if (frame->AddrPC.Offset)
-        put_le64(c + ARM64_CTX_PC, frame->AddrPC.Offset);
+        dw_put_le64(c + ARM64_CTX_PC, frame->AddrPC.Offset);
     if (frame->AddrStack.Offset)
-        put_le64(c + ARM64_CTX_SP, frame->AddrStack.Offset);
+        dw_put_le64(c + ARM64_CTX_SP, frame->AddrStack.Offset);
     if (frame->AddrFrame.Offset && frame->AddrFrame.Offset != frame->AddrStack.Offset)
-        put_le64(c + ARM64_CTX_X(ARM64_FP), frame->AddrFrame.Offset);
+        dw_put_le64(c + ARM64_CTX_X(ARM64_FP), frame->AddrFrame.Offset);
 }
 
 static uint64_t arm64_pc(const void *context)

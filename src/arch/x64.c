@@ -15,19 +15,13 @@ void x64_regs_load(struct x64_regs *regs, const void *context)
         memcpy(regs->xmm[i], c + X64_CTX_XMM(i), 16);
 }
 
-static void put_le64(uint8_t *p, uint64_t v)
-{
-    for (unsigned i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void x64_regs_store(const struct x64_regs *regs, void *context)
 {
     uint8_t *c = context;
 
     for (unsigned i = 0; i < 16; i++)
-        put_le64(c + X64_CTX_GPR(i), regs->gpr[i]);
-    put_le64(c + X64_CTX_RIP, regs->rip);
+        dw_put_le64(c + X64_CTX_GPR(i), regs->gpr[i]);
+    dw_put_le64(c + X64_CTX_RIP, regs->rip);
     for (unsigned i = 0; i < 16; i++)
         memcpy(c + X64_CTX_XMM(i), regs->xmm[i], 16);
 }
@@ -37,12 +31,12 @@ static void x64_seed(void *context, const STACKFRAME64 *frame)
     uint8_t *c = context;
 
     if (frame->AddrPC.Offset)
-        put_le64(c + X64_CTX_RIP, frame->AddrPC.Offset);
+        dw_put_le64(c + X64_CTX_RIP, frame->AddrPC.Offset);
     if (frame->AddrStack.Offset)
-        put_le64(c + X64_CTX_GPR(X64_RSP), frame->AddrStack.Offset);
+        dw_put_le64(c + X64_CTX_GPR(X64_RSP), frame->AddrStack.Offset);
     /* Callers that seed AddrFrame = Rsp would otherwise clobber RBP. */
     if (frame->AddrFrame.Offset && frame->AddrFrame.Offset != frame->AddrStack.Offset)
-        put_le64(c + X64_CTX_GPR(X64_RBP), frame->AddrFrame.Offset);
+        dw_put_le64(c + X64_CTX_GPR(X64_RBP), frame->AddrFrame.Offset);
 }
 
 static uint64_t x64_pc(const void *context)

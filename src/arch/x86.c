@@ -8,12 +8,6 @@
 
 const uint16_t x86_ctx_gpr_offset[8] = {0xB0, 0xAC, 0xA8, 0xA4, 0xC4, 0xB4, 0xA0, 0x9C};
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (unsigned i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 void x86_regs_load(struct x86_regs *regs, const void *context)
 {
     const uint8_t *c = context;
@@ -28,8 +22,8 @@ void x86_regs_store(const struct x86_regs *regs, void *context)
     uint8_t *c = context;
 
     for (unsigned i = 0; i < 8; i++)
-        put_le32(c + x86_ctx_gpr_offset[i], regs->gpr[i]);
-    put_le32(c + X86_CTX_EIP, regs->eip);
+        dw_put_le32(c + x86_ctx_gpr_offset[i], regs->gpr[i]);
+    dw_put_le32(c + X86_CTX_EIP, regs->eip);
 }
 
 /* On x86 AddrFrame is EBP, so DbgHelp's seeding copies it without the x64
@@ -39,11 +33,11 @@ static void x86_seed(void *context, const STACKFRAME64 *frame)
     uint8_t *c = context;
 
     if (frame->AddrPC.Offset)
-        put_le32(c + X86_CTX_EIP, (uint32_t)frame->AddrPC.Offset);
+        dw_put_le32(c + X86_CTX_EIP, (uint32_t)frame->AddrPC.Offset);
     if (frame->AddrStack.Offset)
-        put_le32(c + x86_ctx_gpr_offset[X86_ESP], (uint32_t)frame->AddrStack.Offset);
+        dw_put_le32(c + x86_ctx_gpr_offset[X86_ESP], (uint32_t)frame->AddrStack.Offset);
     if (frame->AddrFrame.Offset)
-        put_le32(c + x86_ctx_gpr_offset[X86_EBP], (uint32_t)frame->AddrFrame.Offset);
+        dw_put_le32(c + x86_ctx_gpr_offset[X86_EBP], (uint32_t)frame->AddrFrame.Offset);
 }
 
 static uint64_t x86_pc(const void *context)
