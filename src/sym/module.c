@@ -69,6 +69,8 @@ void module_free(struct sym_module *m)
     free(m->table_ends);
     free(m->exports);
     free(m->export_names);
+    if (m->debug)
+        m->debug->ops->close(m->debug);
     free(m);
 }
 

@@ -12,6 +12,7 @@
 
 #include "../memory.h"
 #include "lock.h"
+#include "debug_info.h"
 #include "pe_image.h"
 
 struct sym_export {
@@ -42,6 +43,11 @@ struct sym_module {
     struct sym_export *exports; /* sorted by RVA */
     uint32_t export_count;
     char *export_names;
+
+    /* Debug information (PDB, else DWARF), found and opened lazily by
+     * module_debug_info(); NULL when there is none. */
+    enum lazy_state debug_state;
+    struct debug_info *debug;
 };
 
 struct sym_session {
