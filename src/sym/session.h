@@ -115,6 +115,12 @@ void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                           struct walk_reader_state *saved);
 void sym_walk_reader_pop(const struct walk_reader_state *saved);
 
+/* The module's debug information (PDB, else DWARF), found and opened on
+ * first use and kept until the module is unloaded; NULL when there is none.
+ * The caller holds the session shared. (src/sym/debug_info_find.c) */
+struct debug_info *module_debug_info(struct sym_session *session, struct sym_module *module,
+                                     const struct target_reader *reader);
+
 /* Module list changes (callers hold the session exclusively). */
 struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_name,
                               const char *module_name);
