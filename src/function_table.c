@@ -1,5 +1,7 @@
 #include "function_table.h"
 
+#include "sym/function_entry.h"
+
 static bool fits_32(uint64_t address) { return address <= 0xFFFFFFFFu; }
 
 PVOID function_table_lookup(const struct function_table *table, uint64_t address, void *entry,
@@ -7,15 +9,17 @@ PVOID function_table_lookup(const struct function_table *table, uint64_t address
 {
     PVOID found = NULL;
 
-    if (table->entry_for)
-        found = table->entry_for(table->process, address);
-    else if (table->entry_for32)
-        found = fits_32(address) ? table->entry_for32(table->process, (DWORD)address) : NULL;
-    else {
-        /* our own services; a miss is not an error of the walk's */
+    if (table->entry_for == SymFunctionTableAccess64 || (!table->entry_for && !table->entry_for32)) {
+        /* our own services, passed in or by NULL: they know each module's
+         * machine, and answer only with the walk's; a miss is not an error
+         * of the walk's */
         DWORD saved = GetLastError();
-        found = SymFunctionTableAccess64AccessRoutines(table->process, address, table->read, NULL);
+        found = sym_function_entry_for_walk(table->process, address, table->read, table->machine);
         SetLastError(saved);
+    } else if (table->entry_for) {
+        found = table->entry_for(table->process, address);
+    } else {
+        found = fits_32(address) ? table->entry_for32(table->process, (DWORD)address) : NULL;
     }
     if (found)
         memcpy(entry, found, size);

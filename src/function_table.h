@@ -20,6 +20,8 @@ struct function_table {
     PGET_MODULE_BASE_ROUTINE32 module_base_for32;
     /* the walk's read routine, for our own symbol services' memory reads */
     PREAD_PROCESS_MEMORY_ROUTINE64 read;
+    /* the walk's machine: our own services answer only with its entries */
+    DWORD machine;
 };
 
 /* The entry covering `address`, copied out of the caller's memory into

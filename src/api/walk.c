@@ -220,6 +220,7 @@ BOOL walk_next_frame(const struct walk_request *request)
     }
 
     services.table.read = read;
+    services.table.machine = arch->machine;
     /* Our Sym* functions, given to us as the table routines, read target
      * memory with this walk's routine. */
     sym_walk_reader_push(request->process, read, &saved_reader);

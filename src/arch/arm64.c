@@ -104,6 +104,12 @@ static enum unwind_result arm64_virtual_unwind(const struct walk_services *servi
      * LR as the call left it is the plain return address. */
     if (effect.lr_signed || signs_lr)
         regs->x[ARM64_LR] = arm64_strip_pac(services, regs->x[ARM64_LR]);
+    /* Reached by its return address, this frame's PC came from LR. If its
+     * codes did not load LR from the stack, "returning" would give the same
+     * PC again, and again, with only SP rising, to the frame cap: nothing
+     * called this frame (a recursive caller restores LR, so it continues). */
+    if (!pc_exact && !effect.lr_restored && arm64_strip_pac(services, regs->x[ARM64_LR]) == pc)
+        return UNWIND_NO_CALLER;
     regs->pc = regs->x[ARM64_LR];
     return UNWIND_OK;
 }

@@ -51,6 +51,7 @@ struct arm64_code_effect {
     bool pc_set;   /* a special frame set PC: do not take it from LR */
     bool pc_exact; /* that PC is not a return address */
     bool lr_signed; /* pac_sign_lr ran: strip LR's authentication bits */
+    bool lr_restored; /* a code loaded LR (x30) from the stack */
 };
 
 /* Runs codes from byte `start`, skipping the first `skip` codes, until

@@ -60,6 +60,7 @@ enum reg_kind { REG_X, REG_D, REG_Q };
 struct interp {
     struct memory_reader *memory;
     struct arm64_regs *regs;
+    struct arm64_code_effect *effect;
     unsigned pending_pairs; /* save_next codes seen, for the next pair save */
 };
 
@@ -94,9 +95,11 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
             return UNWIND_BAD_DATA;
         if (!load_u64(in, address + 8u * i, &value))
             return UNWIND_NO_CALLER;
-        if (kind == REG_X && !carried)
+        if (kind == REG_X && !carried) {
             in->regs->x[reg] = value;
-        else /* d registers, or an integer run that save_next carried past x28 */
+            if (reg == ARM64_LR)
+                in->effect->lr_restored = true;
+        } else /* d registers, or an integer run that save_next carried past x28 */
             set_d(in->regs, carried ? 8 + (reg - 29) : reg, value);
     }
     return UNWIND_OK;
@@ -150,6 +153,7 @@ static enum unwind_result ec_context(struct interp *in)
         return UNWIND_NO_CALLER;
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
+    in->effect->lr_restored = true; /* x30 is among them */
     for (unsigned n = 0; n < 16; n++)
         memcpy(regs->v[n], x64 + 0x1A0 + 16 * n, 16);
     regs->pc = dw_le64(x64 + 0xF8);
@@ -287,7 +291,7 @@ enum unwind_result arm64_run_codes(const struct walk_services *services, struct 
                                    const struct arm64_codes *codes, unsigned start, unsigned skip,
                                    struct arm64_code_effect *effect)
 {
-    struct interp in = {.memory = services->memory, .regs = regs};
+    struct interp in = {.memory = services->memory, .regs = regs, .effect = effect};
     unsigned i = start;
 
     /* Skipping counts every code, custom ones included. */

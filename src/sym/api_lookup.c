@@ -3,6 +3,7 @@
  * module's .pdata, read once, then binary-searched; else the registered
  * function-entry callback), and names from export tables.
  */
+#include "function_entry.h"
 #include "session.h"
 #include "text.h"
 
@@ -31,7 +32,10 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
     return rva < m->table_ends[lo] ? (PVOID)(m->table + (size_t)lo * 8) : NULL;
 }
 
-static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read)
+/* `machine` 0: any module's entry (the public functions, whose callers know
+ * what they asked for); else only an entry of a module of that machine. */
+static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                            DWORD machine)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, read, NULL};
@@ -47,7 +51,7 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
     if (m) {
         uint64_t base = m->base;
         m = session_load_part(session, base, PART_TABLE, &reader);
-        if (m)
+        if (m && (machine == 0 || m->pe.machine == machine))
             entry = search_table(m, (uint32_t)(address - m->base));
     }
     callback = session->function_entry_callback;
@@ -64,7 +68,7 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
 
 DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase)
 {
-    return function_entry(hProcess, AddrBase, NULL);
+    return function_entry(hProcess, AddrBase, NULL, 0);
 }
 
 DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64AccessRoutines(
@@ -72,7 +76,13 @@ DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64AccessRoutines(
     PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine)
 {
     (void)GetModuleBaseRoutine; /* our modules know their bases */
-    return function_entry(hProcess, AddrBase, ReadMemoryRoutine);
+    return function_entry(hProcess, AddrBase, ReadMemoryRoutine, 0);
+}
+
+PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
+                                  PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
+{
+    return function_entry(process, address, read, machine);
 }
 
 /* The nearest exported name at or below an address. */

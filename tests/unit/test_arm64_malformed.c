@@ -199,6 +199,56 @@ static void unreadable_stack_has_no_caller(void **state)
     }
 }
 
+/* Reached by its return address, a function whose codes only move SP (packed,
+ * CR = 0, nothing saved) with LR pointing back into itself: returning again
+ * would repeat the frame with SP rising to the frame cap. It has no caller.
+ * From an exact PC (frame 0) the same LR is a fine return address. */
+static void sp_only_frame_reached_by_return_has_no_caller(void **state)
+{
+    (void)state;
+    struct a64_machine m;
+    ARM64_NT_CONTEXT c, before;
+    struct unwind_step step;
+
+    t.fn_count = 0;
+    a64_add_packed(&t, FUNC, a64_packed(1, 16, 0, 0, 0, 0, 2));
+    a64_entry_state(&m);
+    m.pc = IB + FUNC + 40;
+    m.x[30] = IB + FUNC + 40;
+    a64_to_context(&m, &c);
+    before = c;
+    assert_int_equal(a64_unwind(&t, &c, false, &step, false), UNWIND_NO_CALLER);
+    assert_memory_equal(&c, &before, sizeof(c));
+
+    assert_int_equal(a64_unwind(&t, &c, true, &step, false), UNWIND_OK);
+    assert_int_equal(c.Pc, IB + FUNC + 40);
+    assert_int_equal(c.Sp, before.Sp + 32);
+}
+
+/* The control: a recursive function restores LR from its frame, and the value
+ * restored may equal its own return address. That caller is real. */
+static void recursive_frame_restoring_lr_continues(void **state)
+{
+    (void)state;
+    struct a64_machine m;
+    ARM64_NT_CONTEXT c;
+    struct unwind_step step;
+
+    t.fn_count = 0;
+    /* CR = 3: stp x29, lr, [sp, #-32]!; mov x29, sp */
+    a64_add_packed(&t, FUNC, a64_packed(1, 16, 0, 0, 0, 3, 2));
+    a64_entry_state(&m);
+    m.pc = IB + FUNC + 40;
+    m.x[30] = IB + FUNC + 40;
+    m.x[29] = m.sp;
+    ft_write64(&t.ft, m.sp, m.sp + 0x100);       /* saved x29 */
+    ft_write64(&t.ft, m.sp + 8, IB + FUNC + 40); /* saved lr: the same call site */
+    a64_to_context(&m, &c);
+    assert_int_equal(a64_unwind(&t, &c, false, &step, false), UNWIND_OK);
+    assert_int_equal(c.Pc, IB + FUNC + 40);
+    assert_int_equal(c.Sp, m.sp + 32);
+}
+
 /* Register numbers past the register file. */
 static void register_numbers_out_of_range(void **state)
 {
@@ -317,6 +367,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(epilog_scopes_past_the_image, setup, teardown),
         cmocka_unit_test_setup_teardown(xdata_outside_the_image, setup, teardown),
         cmocka_unit_test_setup_teardown(unreadable_stack_has_no_caller, setup, teardown),
+        cmocka_unit_test_setup_teardown(sp_only_frame_reached_by_return_has_no_caller, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(recursive_frame_restoring_lr_continues, setup, teardown),
         cmocka_unit_test_setup_teardown(register_numbers_out_of_range, setup, teardown),
         cmocka_unit_test_setup_teardown(save_next_past_the_registers, setup, teardown),
         cmocka_unit_test_setup_teardown(fuzz_random_unwind_data, setup, teardown),

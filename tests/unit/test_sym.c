@@ -424,6 +424,35 @@ static void mutated_images(void **state)
     assert_true(loaded > 100 && named > 0); /* the mutations left work to do */
 }
 
+/* A WOW64 debugger's x86 walk through our services while a 64-bit module is
+ * registered: a PC in that module's last .pdata entry must not be answered
+ * with the x64 entry (12 bytes) read as an x86 FPO_DATA (16 bytes): an
+ * answer for another machine is never used, nor read past (issue 14). */
+static void entries_of_another_machine_are_not_used(void **state)
+{
+    (void)state;
+    const uint64_t base = 0x10000000, stack = 0x00300000;
+    PFUNCTION_TABLE_ACCESS_ROUTINE64 tables[2] = {NULL, SymFunctionTableAccess64};
+    PGET_MODULE_BASE_ROUTINE64 bases[2] = {NULL, SymGetModuleBase64};
+
+    ft_map(&t, stack, 0x1000);
+    assert_true(SymInitialize(&t, NULL, FALSE));
+    assert_int_equal(SymLoadModuleEx(&t, NULL, path, NULL, base, 0, NULL, 0), base);
+    for (unsigned i = 0; i < 2; i++) {
+        STACKFRAME64 frame;
+        memset(&frame, 0, sizeof(frame));
+        frame.AddrPC.Offset = base + 0x12F0; /* the last entry, gamma */
+        frame.AddrStack.Offset = stack + 0x800;
+        frame.AddrFrame.Offset = stack + 0x900;
+        frame.AddrPC.Mode = frame.AddrStack.Mode = frame.AddrFrame.Mode = AddrModeFlat;
+        assert_true(StackWalk64(IMAGE_FILE_MACHINE_I386, &t, NULL, &frame, NULL, ft_read_memory,
+                                tables[i], bases[i], NULL));
+        assert_null(frame.FuncTableEntry);
+    }
+    /* the x64 walk still gets the entry */
+    assert_int_equal(entry_at(&t, base + 0x12F0)->BeginAddress, 0x1200);
+}
+
 /* StackWalk64 with NULL table and module-base routines uses the services:
  * beta (push rbx) called from gamma, which returns to 0. */
 static void walk_with_null_routines(void **state)
@@ -525,6 +554,7 @@ int main(void)
         T(bad_images),
         T(mutated_images),
         T(walk_with_null_routines),
+        T(entries_of_another_machine_are_not_used),
         T(concurrent_lookups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,21 @@
+/*
+ * The function-table lookup our own symbol services make for a walk: the
+ * entry covering an address, only if its module is of the walk's machine.
+ * (A module's table is in its own machine's format; a WOW64 target walked as
+ * x86 has x64 modules loaded, and an x64 walk may meet ARM64 code: another
+ * machine's entry read as the walk's would be wrong and read past the
+ * table.)
+ */
+#ifndef DBGWALK_FUNCTION_ENTRY_H
+#define DBGWALK_FUNCTION_ENTRY_H
+
+#include "../platform.h"
+
+/* The entry for `address` from our services (modules' tables, then the
+ * registered function-entry callback for code no module holds), or NULL.
+ * `read`: the walk's routine, for modules read lazily from target memory.
+ * `machine`: the walk's IMAGE_FILE_MACHINE_*. */
+PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
+                                  PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine);
+
+#endif
