@@ -23,12 +23,14 @@
  *   - the read routine is never asked for 0 bytes, nor for more than the
  *     memory layer's stated largest request (MEMORY_MAX_REQUEST).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "fuzz_common.h"
 
 #include "../../tools/snapwalk/snapshot.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FUZZ_FRAMES_OFF_STACK 2u
 
@@ -178,8 +180,28 @@ static void load_modules(struct fuzz_target *t)
                         t->snap.modules[i].size, NULL, 0);
 }
 
+/* FUZZ_SLOWEST=1 (replaying a corpus through replay_main in an optimised
+ * build): the slowest single StackWalk* call seen, printed at exit, so the
+ * worst-case cost of one call is a measured figure (README). */
+static double slowest_ns, slowest_frames;
+static bool timing;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void print_slowest(void)
+{
+    fprintf(stderr, "slowest single StackWalk call: %.0f ns (at frame %.0f)\n", slowest_ns,
+            slowest_frames);
+}
+
 /* One StackWalk* call, as the knobs choose the API. */
-static BOOL walk_once(struct fuzz_target *t, unsigned api, DWORD machine, STACKFRAME64 *frame,
+static BOOL walk_once_untimed(struct fuzz_target *t, unsigned api, DWORD machine,
+                             STACKFRAME64 *frame,
                       STACKFRAME_EX *frame_ex, void *context, PFUNCTION_TABLE_ACCESS_ROUTINE64 table,
                       PGET_MODULE_BASE_ROUTINE64 base)
 {
@@ -202,6 +224,24 @@ static BOOL walk_once(struct fuzz_target *t, unsigned api, DWORD machine, STACKF
     return ok;
 }
 
+static BOOL walk_once(struct fuzz_target *t, unsigned api, DWORD machine, STACKFRAME64 *frame,
+                      STACKFRAME_EX *frame_ex, void *context, PFUNCTION_TABLE_ACCESS_ROUTINE64 table,
+                      PGET_MODULE_BASE_ROUTINE64 base, unsigned frames)
+{
+    double start;
+    BOOL ok;
+
+    if (!timing)
+        return walk_once_untimed(t, api, machine, frame, frame_ex, context, table, base);
+    start = now_ns();
+    ok = walk_once_untimed(t, api, machine, frame, frame_ex, context, table, base);
+    if (now_ns() - start > slowest_ns) {
+        slowest_ns = now_ns() - start;
+        slowest_frames = frames;
+    }
+    return ok;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const DWORD machines[] = {0, IMAGE_FILE_MACHINE_AMD64, IMAGE_FILE_MACHINE_ARM64,
@@ -221,6 +261,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < FUZZ_KNOBS)
         return 0;
+    if (!timing && getenv("FUZZ_SLOWEST")) {
+        timing = true;
+        atexit(print_slowest);
+    }
     memset(&t, 0, sizeof(t));
     if (!snapshot_parse(data + FUZZ_KNOBS, size - FUZZ_KNOBS, &t.snap)) {
         snapshot_free(&t.snap);
@@ -254,7 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&frame_ex, &frame, offsetof(STACKFRAME64, Reserved));
     frame_ex.StackFrameSize = sizeof(frame_ex);
 
-    while (walk_once(&t, api, machine, &frame, &frame_ex, context, table, base)) {
+    while (walk_once(&t, api, machine, &frame, &frame_ex, context, table, base, frames)) {
         frames++;
         if (verbose)
             fprintf(stderr, "#%u pc %llx sp %llx\n", frames - 1,
@@ -271,7 +315,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     /* a walk that ended stays ended */
-    FUZZ_CHECK(!walk_once(&t, api, machine, &frame, &frame_ex, context, table, base));
+    FUZZ_CHECK(!walk_once(&t, api, machine, &frame, &frame_ex, context, table, base, frames));
 
     if (tables != TABLES_SNAPSHOT)
         SymCleanup(&t);
