@@ -13,6 +13,8 @@
 #define BLOCK_SIZE 4096u
 #define BLOCK_COUNT 8u
 
+_Static_assert(BLOCK_SIZE <= MEMORY_MAX_REQUEST, "a block is one request");
+
 struct cache_block {
     uint64_t base;   /* aligned block address */
     uint32_t lo, hi; /* valid bytes are [base + lo, base + hi) */
@@ -205,7 +207,7 @@ static bool read_uncached(struct memory_reader *reader, uint64_t address, uint8_
                           size_t size)
 {
     while (size > 0) {
-        uint32_t chunk = size > 0x100000 ? 0x100000 : (uint32_t)size;
+        uint32_t chunk = size > MEMORY_MAX_REQUEST ? MEMORY_MAX_REQUEST : (uint32_t)size;
         if (read_run(reader, address, out, chunk, chunk) != chunk)
             return false;
         address += chunk;

@@ -15,6 +15,11 @@
 
 struct read_cache;
 
+/* The largest request the memory layer ever makes of a read routine: a walk
+ * asks for cache blocks, smaller still; reading a module's tables uncached
+ * goes in chunks of this size. */
+#define MEMORY_MAX_REQUEST 0x100000u
+
 struct memory_reader {
     HANDLE process;
     PREAD_PROCESS_MEMORY_ROUTINE64 read;

@@ -4,7 +4,7 @@
 # suite without its tools would only be reported as skipped.
 set -euo pipefail
 
-packages=(cmake make gcc gcc-multilib clang lld llvm python3 file
+packages=(cmake make gcc gcc-multilib clang lld llvm libclang-rt-dev python3 file
           mingw-w64 wine wine64 libcmocka-dev libunicorn-dev)
 
 missing=()

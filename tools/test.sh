@@ -4,7 +4,9 @@
 #   2. clang, optimised, warnings as errors: unit and ABI suites, and the
 #      concurrency tests under ThreadSanitizer;
 #   3. gcc with AddressSanitizer + UndefinedBehaviorSanitizer: every suite
-#      (unit, ABI, Wine drop-in, emulator).
+#      (unit, ABI, Wine drop-in, emulator, fuzz-input replay);
+#   4. clang with libFuzzer: every fuzz target replays its seeds and
+#      regression inputs, then fuzzes for DBGWALK_FUZZ_SECONDS (default 30).
 # Build trees go to build/ (or $DBGWALK_BUILD). ctest fails when a build
 # registered no tests, so an empty run can never pass.
 set -euo pipefail
@@ -42,3 +44,8 @@ run_tests "$out/tsan" -R '^unit_test_(threads|sym|memory)$'
 echo "== gcc with ASan and UBSan: every suite"
 CC=gcc configure_build "$out/gcc-asan" -DDBGWALK_SANITIZE=ON
 run_tests "$out/gcc-asan"
+
+echo "== clang with libFuzzer, ASan and UBSan: every fuzz target, ${DBGWALK_FUZZ_SECONDS:-30} s each"
+CC=clang configure_build "$out/fuzz" -DDBGWALK_FUZZ=ON -DDBGWALK_TESTS=OFF -DDBGWALK_BENCH=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDBGWALK_FUZZ_SECONDS="${DBGWALK_FUZZ_SECONDS:-30}"
+run_tests "$out/fuzz"

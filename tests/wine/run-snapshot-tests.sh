@@ -18,7 +18,7 @@ shopt -s nullglob
 samples=("$WINE_SRC"/samples/*.dwsnap)
 [ ${#samples[@]} -gt 0 ] || wine_die "no samples/*.dwsnap"
 wine_build_dll
-wine_build_src snapwalk "$WINE_SRC/tools/snapwalk/snapwalk.c" -O2
+wine_build_src snapwalk "$WINE_SRC/tools/snapwalk/snapwalk.c" -O2 "$WINE_SRC/tools/snapwalk/snapshot.c"
 mkdir -p "$WINE_BIN/samples"
 names=()
 for f in "${samples[@]}"; do

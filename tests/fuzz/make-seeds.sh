@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes the seed corpora of the fuzz targets into OUT-DIR (the build runs it,
+# so seeds always follow the current input formats and sources):
+#   walk/  each bundled stack snapshot (samples/*.dwsnap) behind knob bytes
+#          choosing the read behaviour, API, table routines and machine;
+#   sym/   small PE images from the unit tests' PE builder (make_sym_seeds.c).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 OUT-DIR" >&2; exit 2; }
+mkdir -p "$1"
+seeds=$(cd "$1" && pwd)
+rm -rf "$seeds/walk" "$seeds/sym"
+mkdir -p "$seeds/walk" "$seeds/sym"
+
+# knobs: read behaviour, fail-after, api, table routines, machine, 3 spare
+knob() { printf "$(printf '\\x%02x' "$@")"; }
+for f in "$root"/samples/*.dwsnap; do
+  name=$(basename "$f" .dwsnap)
+  { knob 1 0 0 0 0 0 0 0; cat "$f"; } > "$seeds/walk/$name-rpm-own"
+  { knob 2 0 1 2 0 0 0 0; cat "$f"; } > "$seeds/walk/$name-capped-ex-null"
+  { knob 5 40 2 1 0 0 0 0; cat "$f"; } > "$seeds/walk/$name-failing-2-sym"
+done
+# another machine's walk over these modules (a WOW64 debugger's x86 walk)
+{ knob 1 0 0 0 3 0 0 0; cat "$root/samples/x64-clang-O2.dwsnap"; } > "$seeds/walk/x64-as-x86"
+{ knob 1 0 0 0 1 0 0 0; cat "$root/samples/arm64-clang-O2.dwsnap"; } > "$seeds/walk/arm64-as-x64"
+# ... and the same through our own symbol services, which hold each module's
+# table in its own machine's format
+{ knob 1 0 0 2 3 0 0 0; cat "$root/samples/x64-clang-O2.dwsnap"; } > "$seeds/walk/x64-as-x86-sym"
+{ knob 1 0 0 1 1 0 0 0; cat "$root/samples/arm64-clang-O2.dwsnap"; } > "$seeds/walk/arm64-as-x64-sym"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+${CC:-cc} -std=c11 -O1 -o "$tmp/make_sym_seeds" "$here/make_sym_seeds.c" "$root/tests/unit/pe_builder.c"
+"$tmp/make_sym_seeds" "$seeds/sym"
+echo "seeds: $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
