@@ -10,7 +10,6 @@
  * enumeration, and the function-entry callback for code no module holds.
  * SymCleanup must leave nothing allocated (LeakSanitizer checks).
  */
-#define _POSIX_C_SOURCE 200809L
 #include "fuzz_common.h"
 
 #include <string.h>

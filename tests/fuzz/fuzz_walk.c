@@ -23,7 +23,7 @@
  *   - the read routine is never asked for 0 bytes, nor for more than the
  *     memory layer's stated largest request (MEMORY_MAX_REQUEST).
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include "fuzz_common.h"
 
 #include "../../tools/snapwalk/snapshot.h"

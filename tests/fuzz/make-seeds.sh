@@ -7,11 +7,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-[ $# -eq 1 ] || { echo "usage: $0 OUT-DIR" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: $0 OUT-DIR [CORPUS-DIR]" >&2; exit 2; }
+corpus=${2:-}
 mkdir -p "$1"
 seeds=$(cd "$1" && pwd)
-rm -rf "$seeds/walk" "$seeds/sym"
-mkdir -p "$seeds/walk" "$seeds/sym"
+rm -rf "$seeds/walk" "$seeds/sym" "$seeds/minidump"
+mkdir -p "$seeds/walk" "$seeds/sym" "$seeds/minidump"
 
 # knobs: read behaviour, fail-after, api, table routines, machine, 3 spare
 knob() { printf "$(printf '\\x%02x' "$@")"; }
@@ -33,4 +34,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -std=c11 -O1 -o "$tmp/make_sym_seeds" "$here/make_sym_seeds.c" "$root/tests/unit/pe_builder.c"
 "$tmp/make_sym_seeds" "$seeds/sym"
-echo "seeds: $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
+# minidump/: the real dumps of ../shared/corpus when present (a bare clone
+# has none), and always a minimal well-formed dump: the header, and a
+# SystemInfo stream (x64) so the reader gets past the machine check.
+if [ -n "$corpus" ] && [ -d "$corpus/minidumps" ]; then
+  cp "$corpus"/minidumps/*.dmp "$seeds/minidump/"
+fi
+{
+  # MINIDUMP_HEADER: 'MDMP', version 0xA793, 1 stream, directory at 32
+  knob 0x4D 0x44 0x4D 0x50 0x93 0xA7 0 0; knob 1 0 0 0 32 0 0 0; knob 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+  # the directory entry: SystemInfoStream (7), 56 bytes at 44
+  knob 7 0 0 0 56 0 0 0 44 0 0 0
+  # MINIDUMP_SYSTEM_INFO: ProcessorArchitecture 9 (AMD64), the rest zero
+  knob 9 0; for _ in $(seq 54); do knob 0; done
+} > "$seeds/minidump/minimal-x64"
+
+echo "seeds: $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"

@@ -3,7 +3,6 @@
  * file or a directory of files. Used by the normal test suite (any compiler,
  * under ASan/UBSan) for the seed corpora and the minimised regression inputs.
  */
-#define _POSIX_C_SOURCE 200809L
 #include "fuzz_common.h"
 
 #include <dirent.h>

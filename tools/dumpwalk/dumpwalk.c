@@ -14,7 +14,7 @@
  *
  * A malformed dump is reported and skipped (exit status 1).
  *
- * This file holds the command line and the walks; dumpwalk.h lists the
+ * This file holds the walks (main.c the command line); dumpwalk.h lists the
  * other files and what each does.
  */
 #include "dumpwalk.h"
@@ -155,7 +155,7 @@ static const char *exception_name(uint32_t code)
     }
 }
 
-static int walk_dump(struct dump *d, const char *image_dir)
+int walk_dump(struct dump *d, const char *image_dir)
 {
     uint64_t memory = 0;
     int ok = 1;
@@ -213,42 +213,11 @@ uint8_t *read_file(const char *path, size_t *size)
     return data;
 }
 
-int main(int argc, char **argv)
+void free_dump(struct dump *d)
 {
-    const char *image_dir = NULL;
-    int failures = 0, files = 0;
-
-    for (int i = 1; i < argc; i++) {
-        struct dump d;
-        uint8_t *data;
-
-        if (strcmp(argv[i], "-i") == 0 && i + 1 < argc) {
-            image_dir = argv[++i];
-            continue;
-        }
-        files++;
-        memset(&d, 0, sizeof(d));
-        d.path = argv[i];
-        data = read_file(argv[i], &d.size);
-        if (!data) {
-            fprintf(stderr, "dumpwalk: %s: cannot read\n", argv[i]);
-            failures++;
-            continue;
-        }
-        d.data = data;
-        if (!parse_minidump(&d) || !walk_dump(&d, image_dir))
-            failures++;
-        for (size_t m = 0; m < d.module_count; m++)
-            free(d.modules[m].file_bytes);
-        free(d.regions);
-        free(d.modules);
-        free(d.threads);
-        free(data);
-        fflush(stdout);
-    }
-    if (files == 0) {
-        fprintf(stderr, "usage: %s [-i IMAGE_DIR] file.dmp...\n", argv[0]);
-        return 2;
-    }
-    return failures ? 1 : 0;
+    for (size_t m = 0; m < d->module_count; m++)
+        free(d->modules[m].file_bytes);
+    free(d->regions);
+    free(d->modules);
+    free(d->threads);
 }

@@ -6,7 +6,8 @@
  *   dump_memory.c the dump as the walk's target memory, with -i images behind it
  *   modules.c     the modules registered with the symbol handler, images found in -i DIR
  *   end_reason.c  why a walk ended, as far as the dump tells
- *   dumpwalk.c    the command line and the walks
+ *   dumpwalk.c    the walks of a parsed dump
+ *   main.c        the command line
  */
 #ifndef DUMPWALK_H
 #define DUMPWALK_H
@@ -119,5 +120,10 @@ void print_end_reason(struct dump *d, unsigned frames, DWORD error, const STACKF
 
 /* dumpwalk.c: a whole file (a dump, or an image found with -i), or NULL. */
 uint8_t *read_file(const char *path, size_t *size);
+/* Walks every thread of a parsed dump (and the exception's context),
+ * printing the frames; 0 when a thread could not be walked at all. */
+int walk_dump(struct dump *d, const char *image_dir);
+/* Frees what parse_minidump and register_modules allocated (not d->data). */
+void free_dump(struct dump *d);
 
 #endif
