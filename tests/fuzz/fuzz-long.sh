@@ -30,7 +30,7 @@ for fuzzer in "$out"/tests/fuzz/fuzz_*; do
   log=$out/long-$short.log
   echo "== $name: $minutes min, $jobs jobs"
   "$fuzzer" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-    -max_total_time=$((minutes * 60)) -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+    -max_total_time=$((minutes * 60)) -timeout=60 -rss_limit_mb=2048 -max_len=262144 \
     -artifact_prefix="$crashes/" "$corpus" >"$log" 2>&1 || true
   # the fork-mode driver's last status line: executions, coverage, corpus
   grep -E '^#[0-9]+: cov:' "$log" | tail -n 1 | sed "s/^/   $name /" || true

@@ -80,10 +80,10 @@ static BOOL WINAPI read_memory(HANDLE process, DWORD64 address, PVOID buffer, DW
         return TRUE;
     case READ_CAPPED16:
         *got = snapshot_copy_memory(&t->snap, address, buffer, size < 16 ? size : 16);
-        return TRUE;
+        return *got > 0;
     case READ_SHORT_TRUE:
         *got = snapshot_copy_memory(&t->snap, address, buffer, size > 1 ? size / 2 : size);
-        return TRUE;
+        return *got > 0;
     case READ_PAGE_BOUND:
         if ((address & 0xFFF) + size > 0x1000)
             return FALSE;
