@@ -11,8 +11,8 @@ root=$(cd "$here/../.." && pwd)
 corpus=${2:-}
 mkdir -p "$1"
 seeds=$(cd "$1" && pwd)
-rm -rf "$seeds/walk" "$seeds/sym" "$seeds/minidump"
-mkdir -p "$seeds/walk" "$seeds/sym" "$seeds/minidump"
+rm -rf "$seeds/walk" "$seeds/sym" "$seeds/minidump" "$seeds/pdb"
+mkdir -p "$seeds/walk" "$seeds/sym" "$seeds/minidump" "$seeds/pdb"
 
 # knobs: read behaviour, fail-after, api, table routines, machine, 3 spare
 knob() { printf "$(printf '\\x%02x' "$@")"; }
@@ -49,4 +49,19 @@ fi
   knob 9 0; for _ in $(seq 54); do knob 0; done
 } > "$seeds/minidump/minimal-x64"
 
-echo "seeds: $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
+# pdb/: PDBs clang and lld-link make of the PDB tests' program (x64 and x86,
+# inlining on), a knob prefix each. (The corpus's 1 MB crash.pdb would slow
+# every execution thirtyfold; the PDB tests mutate it instead.)
+if command -v clang >/dev/null && command -v lld-link >/dev/null; then
+  for arch in x86_64 i686; do
+    clang --target=$arch-pc-windows-msvc -O2 -g -gcodeview -fno-stack-protector \
+      -c "$root/tests/pdb/programs/main.c" -o "$tmp/main-$arch.obj"
+    clang --target=$arch-pc-windows-msvc -O2 -g -gcodeview -fno-stack-protector \
+      -c "$root/tests/pdb/programs/shapes.c" -o "$tmp/shapes-$arch.obj"
+    lld-link /nologo /debug /entry:mainCRTStartup /subsystem:console /nodefaultlib \
+      /out:"$tmp/prog-$arch.exe" /pdb:"$tmp/prog-$arch.pdb" "$tmp/main-$arch.obj" \
+      "$tmp/shapes-$arch.obj" >/dev/null
+    { knob 0 1 0 0 0 0 0 0; cat "$tmp/prog-$arch.pdb"; } > "$seeds/pdb/clang-$arch"
+  done
+fi
+echo "seeds: $(ls "$seeds/pdb" | wc -l) pdb, $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"

@@ -1,0 +1,86 @@
+/*
+ * Fuzz target: the PDB reader (src/pdb/) over a hostile PDB, through a
+ * memory source: every stream, directory, block map, DBI substream, symbol
+ * record, line subsection, inline annotation and frame-data table it reads.
+ * Everything it answers is asked, at the knobs' addresses and a spread of
+ * others; enumeration runs to the end.
+ *
+ * Input: 8 knob bytes (a base RVA to look around), then the PDB's bytes.
+ */
+#include "fuzz_common.h"
+
+#include "pdb/pdb.h"
+
+#include <string.h>
+
+struct buffer {
+    const uint8_t *bytes;
+    size_t size;
+};
+
+static bool buffer_read(void *context, uint64_t offset, void *out, size_t size)
+{
+    const struct buffer *b = context;
+    if (offset > b->size || size > b->size - offset)
+        return false;
+    memcpy(out, b->bytes + offset, size);
+    return true;
+}
+
+static bool each_symbol(void *context, const struct di_symbol *symbol)
+{
+    FUZZ_CHECK(symbol->name != NULL && strlen(symbol->name) == symbol->name_length);
+    return ++*(unsigned *)context < 200000;
+}
+
+static bool each_line(void *context, const struct di_line *line)
+{
+    FUZZ_CHECK(line->file != NULL);
+    return ++*(unsigned *)context < 200000;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct buffer b;
+    struct image_source source = {buffer_read, &b, false};
+    struct debug_info *info;
+    uint32_t around;
+    unsigned n = 0;
+
+    if (size < FUZZ_KNOBS)
+        return 0;
+    around = (uint32_t)data[0] << 4 | (uint32_t)data[1] << 12 | (uint32_t)data[2] << 20;
+    b.bytes = data + FUZZ_KNOBS;
+    b.size = size - FUZZ_KNOBS;
+    info = pdb_open(&source, b.size);
+    if (!info)
+        return 0;
+    for (uint32_t i = 0; i < 48; i++) {
+        uint32_t rva = i < 16 ? around + i * 3 : i < 32 ? 0x1000 + (i - 16) * 0x21 : i * 0x1111;
+        struct di_symbol s;
+        struct di_line l, step;
+        struct di_frame_data f;
+        struct di_inline_frame frames[4];
+        unsigned count;
+        if (info->ops->symbol_at(info, rva, &s))
+            FUZZ_CHECK(s.name && s.rva <= rva);
+        if (info->ops->line_at(info, rva, &l)) {
+            FUZZ_CHECK(l.file && l.rva <= rva);
+            info->ops->line_step(info, &l, 1, &step);
+            info->ops->line_step(info, &l, -1, &step);
+        }
+        if (info->ops->frame_data_at(info, rva, &f))
+            FUZZ_CHECK(rva - f.rva_start < f.code_size && (!f.has_program || f.program));
+        count = info->ops->inlines_at(info, rva, frames, 4);
+        for (unsigned k = 0; k < count && k < 4; k++)
+            FUZZ_CHECK(frames[k].function.name != NULL);
+    }
+    info->ops->enum_symbols(info, each_symbol, &n);
+    info->ops->enum_lines(info, each_line, &n);
+    {
+        struct di_summary summary;
+        info->ops->summary(info, &summary);
+    }
+    info->ops->close(info);
+    return 0;
+}
