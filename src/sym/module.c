@@ -94,9 +94,10 @@ static bool memory_source_read(void *context, uint64_t offset, void *buffer, siz
     return target_read(m->reader, m->base + offset, buffer, size);
 }
 
-/* Runs `fn` on the module's source: its file, or target memory. */
+/* Runs `fn(context, source)` on the module's source: its file, or target
+ * memory at its base. */
 static bool with_source(struct sym_module *module, const struct target_reader *reader,
-                        bool (*fn)(struct sym_module *, const struct image_source *))
+                        bool (*fn)(void *, const struct image_source *), void *context)
 {
     struct image_source source;
     struct memory_source memory = {reader, module->base};
@@ -109,18 +110,46 @@ static bool with_source(struct sym_module *module, const struct target_reader *r
             return false;
         }
         source = (struct image_source){file_read, f, false};
-        ok = fn(module, &source);
+        ok = fn(context, &source);
         fclose(f);
         return ok;
     }
     source = (struct image_source){memory_source_read, &memory, true};
-    return fn(module, &source);
+    return fn(context, &source);
+}
+
+struct image_visit {
+    struct sym_module *module;
+    bool (*fn)(void *context, const struct pe_info *pe, const struct image_source *source);
+    void *context;
+};
+
+static bool visit_image(void *context, const struct image_source *source)
+{
+    struct image_visit *visit = context;
+    struct pe_info pe;
+
+    if (visit->module->headers_state == LAZY_LOADED)
+        pe = visit->module->pe;
+    else if (!pe_parse(source, &pe))
+        return false;
+    return visit->fn(visit->context, &pe, source);
+}
+
+bool module_with_image(struct sym_module *module, const struct target_reader *reader,
+                       bool (*fn)(void *context, const struct pe_info *pe,
+                                  const struct image_source *source),
+                       void *context)
+{
+    struct image_visit visit = {module, fn, context};
+    return with_source(module, reader, visit_image, &visit);
 }
 
 /* ---- the parts ---- */
 
-static bool parse_headers(struct sym_module *m, const struct image_source *source)
+static bool parse_headers(void *context, const struct image_source *source)
 {
+    struct sym_module *m = context;
     if (!pe_parse(source, &m->pe))
         return false;
     if (m->size == 0)
@@ -130,7 +159,7 @@ static bool parse_headers(struct sym_module *m, const struct image_source *sourc
 
 bool module_read_headers(struct sym_module *module, const struct target_reader *reader)
 {
-    return with_source(module, reader, parse_headers);
+    return with_source(module, reader, parse_headers, module);
 }
 
 static int compare_begin(const void *a, const void *b)
@@ -139,8 +168,9 @@ static int compare_begin(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static bool parse_table(struct sym_module *m, const struct image_source *source)
+static bool parse_table(void *context, const struct image_source *source)
 {
+    struct sym_module *m = context;
     uint32_t size = m->pe.exception_size, entry, kept = 0;
     uint8_t *raw;
 
@@ -222,7 +252,7 @@ static bool ensure_headers(struct sym_module *module, const struct target_reader
 
 bool module_read_table(struct sym_module *module, const struct target_reader *reader)
 {
-    return ensure_headers(module, reader) && with_source(module, reader, parse_table);
+    return ensure_headers(module, reader) && with_source(module, reader, parse_table, module);
 }
 
 static int compare_export(const void *a, const void *b)
@@ -258,8 +288,9 @@ static size_t read_name(const struct image_source *source, const struct pe_info 
     return 0;
 }
 
-static bool parse_exports(struct sym_module *m, const struct image_source *source)
+static bool parse_exports(void *context, const struct image_source *source)
 {
+    struct sym_module *m = context;
     uint8_t directory[40];
     uint32_t functions, names, *function_rvas = NULL, *name_rvas = NULL;
     uint16_t *ordinals = NULL;
@@ -335,7 +366,7 @@ out:
 
 bool module_read_exports(struct sym_module *module, const struct target_reader *reader)
 {
-    return ensure_headers(module, reader) && with_source(module, reader, parse_exports);
+    return ensure_headers(module, reader) && with_source(module, reader, parse_exports, module);
 }
 
 void module_adopt_parts(struct sym_module *to, struct sym_module *from)

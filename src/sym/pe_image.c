@@ -6,6 +6,7 @@
 #define OPTIONAL_MAGIC_PE32_PLUS 0x20B
 #define DIRECTORY_EXPORT 0
 #define DIRECTORY_EXCEPTION 3
+#define DIRECTORY_DEBUG 6
 
 static void set_bad_format(void) { dw_set_last_error(ERROR_BAD_FORMAT); }
 
@@ -72,6 +73,9 @@ bool pe_parse(const struct image_source *source, struct pe_info *info)
     if (directories > DIRECTORY_EXCEPTION)
         directory(nt + directory_offset + 8 * DIRECTORY_EXCEPTION, info->size_of_image,
                   &info->exception_rva, &info->exception_size);
+    if (directories > DIRECTORY_DEBUG)
+        directory(nt + directory_offset + 8 * DIRECTORY_DEBUG, info->size_of_image,
+                  &info->debug_rva, &info->debug_size);
 
     for (unsigned i = 0; i < sections; i++) {
         uint8_t header[40];

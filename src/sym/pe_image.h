@@ -23,6 +23,7 @@ struct pe_info {
     uint32_t size_of_image, timestamp, checksum;
     uint32_t export_rva, export_size;
     uint32_t exception_rva, exception_size;
+    uint32_t debug_rva, debug_size; /* the debug directory (CodeView records) */
     unsigned section_count;
     struct {
         uint32_t rva, virtual_size, file_offset, file_size;

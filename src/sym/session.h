@@ -22,6 +22,16 @@ struct sym_export {
 
 enum lazy_state { LAZY_UNTRIED, LAZY_LOADED, LAZY_FAILED };
 
+/* A CodeView debug record: which PDB the image was linked with. */
+struct sym_codeview {
+    bool present;
+    bool pdb70;        /* RSDS (GUID) rather than NB10 (32-bit signature) */
+    GUID guid;         /* RSDS */
+    DWORD signature;   /* NB10 */
+    DWORD age;
+    char pdb_path[260]; /* as the linker recorded it */
+};
+
 struct sym_module {
     struct sym_module *next;
     uint64_t base;
@@ -48,6 +58,12 @@ struct sym_module {
      * module_debug_info(); NULL when there is none. */
     enum lazy_state debug_state;
     struct debug_info *debug;
+    /* The CodeView record the caller gave (SymLoadModuleEx's MODLOAD_DATA),
+     * used instead of the image's when the image cannot be read. */
+    struct sym_codeview given_codeview;
+    /* Set when only a PDB whose GUID/age differ was found and used
+     * (SYMOPT_LOAD_ANYTHING): SymGetModuleInfo64's PdbUnmatched. */
+    bool pdb_unmatched;
 };
 
 struct sym_session {
@@ -117,9 +133,24 @@ void sym_walk_reader_pop(const struct walk_reader_state *saved);
 
 /* The module's debug information (PDB, else DWARF), found and opened on
  * first use and kept until the module is unloaded; NULL when there is none.
- * The caller holds the session shared. (src/sym/debug_info_find.c) */
-struct debug_info *module_debug_info(struct sym_session *session, struct sym_module *module,
+ * The caller holds the session shared; the lock is dropped while the file is
+ * searched for and opened, so *module is found again (NULL when it went
+ * away meanwhile) and must be used instead of the caller's old pointer.
+ * (src/sym/debug_info_find.c) */
+struct debug_info *module_debug_info(struct sym_session *session, struct sym_module **module,
                                      const struct target_reader *reader);
+
+/* The image's CodeView record (read from the image file or target memory),
+ * else the one the caller gave; false when neither exists. */
+bool module_codeview(struct sym_module *module, const struct target_reader *reader,
+                     struct sym_codeview *out);
+
+/* Runs `fn` over the module's image (its file, or target memory at its
+ * base) with its parsed headers. */
+bool module_with_image(struct sym_module *module, const struct target_reader *reader,
+                       bool (*fn)(void *context, const struct pe_info *pe,
+                                  const struct image_source *source),
+                       void *context);
 
 /* Module list changes (callers hold the session exclusively). */
 struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_name,

@@ -1,0 +1,347 @@
+/*
+ * Finding and opening a module's debug information: the PDB named by the
+ * image's CodeView record (or the record the caller gave), searched for as
+ * DbgHelp searches — the path in the record, the image's directory, then
+ * every element of the symbol path, plain directories and the local
+ * symbol-store layout (name.pdb/GUIDAGE/name.pdb, also under srv*DIR and
+ * cache*DIR elements; no network) — and accepted only when its GUID (or
+ * signature) and age match the record, unless SYMOPT_LOAD_ANYTHING. Without
+ * a PDB, DWARF in the image file.
+ */
+#include "../dwarf/dwarf.h"
+#include "../pdb/pdb.h"
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define DEBUG_DIRECTORY_ENTRY 28
+#define DEBUG_TYPE_CODEVIEW 2
+#define MAX_DEBUG_ENTRIES 64
+#define MAX_CODEVIEW_RECORD 1024
+
+#ifdef _WIN32
+#define PATH_SEPARATOR '\\'
+#else
+#define PATH_SEPARATOR '/'
+#endif
+
+/* ---- the CodeView record ---- */
+
+static bool parse_codeview(const uint8_t *record, size_t size, struct sym_codeview *out)
+{
+    size_t path_offset;
+
+    memset(out, 0, sizeof(*out));
+    if (size >= 24 && memcmp(record, "RSDS", 4) == 0) {
+        out->pdb70 = true;
+        out->guid.Data1 = dw_le32(record + 4);
+        out->guid.Data2 = dw_le16(record + 8);
+        out->guid.Data3 = dw_le16(record + 10);
+        memcpy(out->guid.Data4, record + 12, 8);
+        out->age = dw_le32(record + 20);
+        path_offset = 24;
+    } else if (size >= 16 && memcmp(record, "NB10", 4) == 0) {
+        out->signature = dw_le32(record + 8);
+        out->age = dw_le32(record + 12);
+        path_offset = 16;
+    } else {
+        return false;
+    }
+    size -= path_offset;
+    if (size >= sizeof(out->pdb_path))
+        size = sizeof(out->pdb_path) - 1;
+    memcpy(out->pdb_path, record + path_offset, size);
+    out->pdb_path[size] = 0; /* the record's own NUL, or ours at its end */
+    out->present = true;
+    return true;
+}
+
+static bool read_codeview(void *context, const struct pe_info *pe,
+                          const struct image_source *source)
+{
+    struct sym_codeview *out = context;
+    unsigned count = pe->debug_size / DEBUG_DIRECTORY_ENTRY;
+
+    if (count > MAX_DEBUG_ENTRIES)
+        count = MAX_DEBUG_ENTRIES;
+    for (unsigned i = 0; i < count; i++) {
+        uint8_t entry[DEBUG_DIRECTORY_ENTRY], record[MAX_CODEVIEW_RECORD];
+        uint32_t size, rva, file_offset;
+        bool ok;
+
+        if (!pe_read_rva(source, pe, pe->debug_rva + i * DEBUG_DIRECTORY_ENTRY, entry,
+                         sizeof(entry)))
+            return false;
+        if (dw_le32(entry + 12) != DEBUG_TYPE_CODEVIEW)
+            continue;
+        size = dw_le32(entry + 16);
+        rva = dw_le32(entry + 20);
+        file_offset = dw_le32(entry + 24);
+        if (size < 16)
+            continue;
+        if (size > sizeof(record))
+            size = sizeof(record);
+        /* mapped images are read by RVA; files by the raw-data pointer,
+         * which also covers records no section maps */
+        if (source->mapped)
+            ok = rva && pe_read_rva(source, pe, rva, record, size);
+        else
+            ok = (file_offset && source->read(source->context, file_offset, record, size)) ||
+                 (rva && pe_read_rva(source, pe, rva, record, size));
+        if (ok && parse_codeview(record, size, out))
+            return true;
+    }
+    return false;
+}
+
+bool module_codeview(struct sym_module *module, const struct target_reader *reader,
+                     struct sym_codeview *out)
+{
+    memset(out, 0, sizeof(*out));
+    if ((module->file_path || target_reader_available(reader)) &&
+        module_with_image(module, reader, read_codeview, out))
+        return true;
+    if (module->given_codeview.present) {
+        *out = module->given_codeview;
+        return true;
+    }
+    return false;
+}
+
+/* ---- candidates ---- */
+
+struct search {
+    struct sym_codeview codeview;
+    const char *pdb_name; /* the record's file name */
+    bool load_anything;
+    struct debug_info *found;
+    struct debug_info *unmatched; /* the first mismatching PDB, for LOAD_ANYTHING */
+};
+
+static bool identity_matches(const struct sym_codeview *cv, const struct di_summary *s)
+{
+    if (s->age != cv->age)
+        return false;
+    return cv->pdb70 ? memcmp(&s->guid, &cv->guid, sizeof(GUID)) == 0
+                     : s->signature == cv->signature;
+}
+
+/* Tries one path; true when the search is over. */
+static bool try_path(struct search *search, const char *path)
+{
+    struct debug_info *info = pdb_open_file(path);
+    struct di_summary summary;
+
+    if (!info)
+        return false;
+    info->ops->summary(info, &summary);
+    if (identity_matches(&search->codeview, &summary)) {
+        search->found = info;
+        return true;
+    }
+    if (search->load_anything && !search->unmatched)
+        search->unmatched = info;
+    else
+        info->ops->close(info);
+    return false;
+}
+
+static bool join(char *out, size_t size, const char *dir, size_t dir_length, const char *a,
+                 const char *b, const char *c)
+{
+    int n;
+
+    while (dir_length && (dir[dir_length - 1] == '/' || dir[dir_length - 1] == '\\'))
+        dir_length--;
+    if (dir_length > 4096)
+        return false;
+    if (b)
+        n = snprintf(out, size, "%.*s%c%s%c%s%c%s", (int)dir_length, dir, PATH_SEPARATOR, a,
+                     PATH_SEPARATOR, b, PATH_SEPARATOR, c);
+    else
+        n = snprintf(out, size, "%.*s%c%s", (int)dir_length, dir, PATH_SEPARATOR, a);
+    return n > 0 && (size_t)n < size;
+}
+
+/* The symbol store's directory for a PDB: GUID (or signature) then age. */
+static void store_id(const struct sym_codeview *cv, char *out, size_t size)
+{
+    if (cv->pdb70)
+        snprintf(out, size, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X",
+                 (unsigned)cv->guid.Data1, cv->guid.Data2, cv->guid.Data3, cv->guid.Data4[0],
+                 cv->guid.Data4[1], cv->guid.Data4[2], cv->guid.Data4[3], cv->guid.Data4[4],
+                 cv->guid.Data4[5], cv->guid.Data4[6], cv->guid.Data4[7], (unsigned)cv->age);
+    else
+        snprintf(out, size, "%08X%X", (unsigned)cv->signature, (unsigned)cv->age);
+}
+
+static bool try_directory(struct search *search, const char *dir, size_t length, bool plain)
+{
+    char path[4400], id[64];
+
+    store_id(&search->codeview, id, sizeof(id));
+    if (plain && join(path, sizeof(path), dir, length, search->pdb_name, NULL, NULL) &&
+        try_path(search, path))
+        return true;
+    return join(path, sizeof(path), dir, length, search->pdb_name, id, search->pdb_name) &&
+           try_path(search, path);
+}
+
+static bool is_url(const char *s, size_t length)
+{
+    return (length >= 7 && strncmp(s, "http://", 7) == 0) ||
+           (length >= 8 && strncmp(s, "https://", 8) == 0);
+}
+
+static bool prefix_is(const char *s, size_t length, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (length < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((s[i] | 0x20) != prefix[i])
+            return false;
+    return true;
+}
+
+/* One symbol-path element: "DIR", "srv*DIR*...", "symsrv*DLL*DIR*...",
+ * "cache*DIR". Store elements name local stores and URLs; only the local
+ * ones are searched (no network). */
+static bool try_element(struct search *search, const char *element, size_t length)
+{
+    const char *p, *end = element + length;
+    bool store = true;
+
+    if (prefix_is(element, length, "srv*"))
+        p = element + 4;
+    else if (prefix_is(element, length, "cache*"))
+        p = element + 6;
+    else if (prefix_is(element, length, "symsrv*")) {
+        p = memchr(element + 7, '*', length - 7); /* past the DLL's name */
+        if (!p)
+            return false;
+        p++;
+    } else {
+        store = false;
+        p = element;
+    }
+    if (!store)
+        return length && try_directory(search, element, length, true);
+    while (p < end) {
+        const char *star = memchr(p, '*', (size_t)(end - p));
+        size_t n = star ? (size_t)(star - p) : (size_t)(end - p);
+        if (n && !is_url(p, n) && try_directory(search, p, n, false))
+            return true;
+        p += n + 1;
+    }
+    return false;
+}
+
+static bool try_search_path(struct search *search, const char *search_path)
+{
+    const char *p = search_path;
+
+    while (p && *p) {
+        const char *semicolon = strchr(p, ';');
+        size_t n = semicolon ? (size_t)(semicolon - p) : strlen(p);
+        while (n && (*p == ' ' || *p == '\t')) {
+            p++;
+            n--;
+        }
+        if (try_element(search, p, n))
+            return true;
+        p += n + (semicolon ? 1 : 0);
+    }
+    return false;
+}
+
+static struct debug_info *find_pdb(const struct sym_codeview *cv, const char *image_path,
+                                   const char *search_path, bool *unmatched)
+{
+    struct search search = {.codeview = *cv,
+                            .pdb_name = sym_base_name(cv->pdb_path),
+                            .load_anything = (sym_options() & SYMOPT_LOAD_ANYTHING) != 0};
+    const char *image_dir_end;
+
+    *unmatched = false;
+    if (!search.pdb_name[0])
+        return NULL;
+    if (cv->pdb_path[0] && try_path(&search, cv->pdb_path))
+        goto done;
+    if (image_path && (image_dir_end = sym_base_name(image_path)) != image_path &&
+        try_directory(&search, image_path, (size_t)(image_dir_end - image_path), true))
+        goto done;
+    try_search_path(&search, search_path);
+done:
+    if (search.found) {
+        if (search.unmatched)
+            search.unmatched->ops->close(search.unmatched);
+        return search.found;
+    }
+    *unmatched = search.unmatched != NULL;
+    return search.unmatched;
+}
+
+/* ---- the module's debug information, once ---- */
+
+struct debug_info *module_debug_info(struct sym_session *session, struct sym_module **module,
+                                     const struct target_reader *reader)
+{
+    struct sym_module *m = *module, probe;
+    uint64_t base = m->base;
+    char *search_path, *image_path;
+    struct sym_codeview codeview;
+    struct debug_info *info = NULL;
+    bool have_codeview, unmatched = false, attempted;
+
+    if (m->debug_state != LAZY_UNTRIED)
+        return m->debug;
+
+    /* Search with no lock held: opening files is slow, and reading the
+     * CodeView record from target memory may run the caller's callbacks,
+     * which may call us again. */
+    memset(&probe, 0, sizeof(probe));
+    probe.base = m->base;
+    probe.size = m->size;
+    probe.pe = m->pe;
+    probe.headers_state = m->headers_state;
+    probe.given_codeview = m->given_codeview;
+    probe.file_path = m->file_path ? sym_copy_string(m->file_path) : NULL;
+    search_path = sym_copy_string(session->search_path ? session->search_path : ".");
+    image_path = probe.file_path;
+    if ((m->file_path && !probe.file_path) || !search_path) {
+        free(probe.file_path);
+        free(search_path);
+        return NULL;
+    }
+    session_release(session);
+
+    have_codeview = module_codeview(&probe, reader, &codeview);
+    if (have_codeview)
+        info = find_pdb(&codeview, image_path, search_path, &unmatched);
+    if (!info && image_path)
+        info = dwarf_open_file(image_path);
+    /* A memory-only module whose memory could not be read this time may be
+     * readable by a later lookup with a routine: try again then. */
+    attempted = have_codeview || image_path || target_reader_available(reader);
+    free(probe.file_path);
+    free(search_path);
+
+    dw_lock_exclusive(&session->lock);
+    m = session_module_at(session, base);
+    if (m && m->base == base && m->debug_state == LAZY_UNTRIED && attempted) {
+        m->debug = info;
+        m->pdb_unmatched = unmatched;
+        m->debug_state = info ? LAZY_LOADED : LAZY_FAILED;
+        info = NULL;
+    }
+    dw_unlock_exclusive(&session->lock);
+    if (info)
+        info->ops->close(info);
+    dw_lock_shared(&session->lock);
+    /* The module may have gone while the lock was down: find it again. */
+    m = session_module_at(session, base);
+    *module = m && m->base == base ? m : NULL;
+    return *module ? (*module)->debug : NULL;
+}
