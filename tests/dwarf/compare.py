@@ -24,9 +24,11 @@ import sys
 
 
 def blocks(path):
+    """Columns dropped; a line-0 row (compiler-generated code) is no line, as
+    DbgHelp reports none: llvm-symbolizer's "file:0" becomes "??:0"."""
     text = open(path).read().rstrip('\n')
-    return [[re.sub(r':(\d+):\d+$', r':\1:0', x) for x in b.split('\n')]
-            for b in text.split('\n\n')]
+    return [[re.sub(r'^.*:0:0$', '??:0:0', re.sub(r':(\d+):\d+$', r':\1:0', x))
+             for x in b.split('\n')] for b in text.split('\n\n')]
 
 
 def addr2line_blocks(path):

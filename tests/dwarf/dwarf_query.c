@@ -7,7 +7,9 @@
  *   dwarf_query IMAGE IMAGE_BASE < addresses      (one hexadecimal VA per line)
  *   dwarf_query --summary IMAGE
  *   dwarf_query --functions IMAGE                 (every function: rva size name)
+ *   dwarf_query --demangle < names                (the demangler alone)
  */
+#include "demangle/demangle.h"
 #include "dwarf/dwarf.h"
 
 #include <inttypes.h>
@@ -40,7 +42,15 @@ static void query(struct debug_info *info, uint32_t rva)
         printf("%s\n", frames[i].function.name);
         print_line(&frames[i].line);
     }
-    printf("%s\n", have_symbol ? symbol.name : "??");
+    if (have_symbol && symbol.tag == DI_TAG_PUBLIC) {
+        /* publics are as recorded; shown undecorated, as SYMOPT_UNDNAME and
+         * llvm-symbolizer show them */
+        char *plain = itanium_demangle(symbol.name);
+        printf("%s\n", plain ? plain : symbol.name);
+        free(plain);
+    } else {
+        printf("%s\n", have_symbol ? symbol.name : "??");
+    }
     if (count)
         print_line(&frames[count - 1].call_site);
     else
@@ -75,6 +85,17 @@ int main(int argc, char **argv)
             return 1;
         info->ops->enum_symbols(info, print_function, NULL);
         info->ops->close(info);
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--demangle") == 0) {
+        char text[4096];
+        while (fgets(text, sizeof(text), stdin)) {
+            char *plain;
+            text[strcspn(text, "\n")] = 0;
+            plain = itanium_demangle(text);
+            printf("%s\n", plain ? plain : text);
+            free(plain);
+        }
         return 0;
     }
     if (argc != 3) {
