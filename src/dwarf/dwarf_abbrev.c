@@ -31,7 +31,8 @@ bool dwarf_abbrev_parse(const struct dwarf_section *s, uint64_t offset,
         if (c.bad)
             break;
         if (code == 0) {
-            qsort(out->abbrevs, out->count, sizeof(*out->abbrevs), compare_abbrev);
+            if (out->count > 1)
+                qsort(out->abbrevs, out->count, sizeof(*out->abbrevs), compare_abbrev);
             out->dense = true;
             for (uint32_t i = 0; i < out->count; i++) {
                 if (i && out->abbrevs[i].code == out->abbrevs[i - 1].code)

@@ -307,8 +307,10 @@ bool dwarf_unit_load(struct dwarf_reader *r, struct dwarf_unit *u)
     }
     free(cache.slots);
 
-    qsort(subprograms.items, subprograms.count, sizeof(*subprograms.items), compare_function);
-    qsort(inlines.items, inlines.count, sizeof(*inlines.items), compare_inline);
+    if (subprograms.count > 1)
+        qsort(subprograms.items, subprograms.count, sizeof(*subprograms.items), compare_function);
+    if (inlines.count > 1)
+        qsort(inlines.items, inlines.count, sizeof(*inlines.items), compare_inline);
     u->inline_first = malloc(((size_t)groups + 1) * sizeof(*u->inline_first));
     if (!u->inline_first) {
         free(subprograms.items);

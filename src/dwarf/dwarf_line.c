@@ -349,7 +349,8 @@ bool dwarf_lines_load(struct dwarf_reader *r, struct dwarf_unit *u)
         }
         rows.count = kept;
     }
-    qsort(rows.items, rows.count, sizeof(*rows.items), compare_line);
+    if (rows.count > 1)
+        qsort(rows.items, rows.count, sizeof(*rows.items), compare_line);
     u->lines = rows.items;
     u->line_count = rows.count;
     return true;

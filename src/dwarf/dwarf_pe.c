@@ -213,7 +213,8 @@ bool dwarf_publics_load(struct dwarf_reader *r)
     }
     free(symbols);
     r->public_count = kept;
-    qsort(r->publics, kept, sizeof(*r->publics), compare_public);
+    if (kept > 1)
+        qsort(r->publics, kept, sizeof(*r->publics), compare_public);
     return true;
 }
 

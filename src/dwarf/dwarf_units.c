@@ -261,7 +261,8 @@ bool dwarf_units_load(struct dwarf_reader *r)
         return false;
     for (uint32_t i = 0; i < r->unit_count; i++)
         offsets[i] = r->units[i].abbrev_offset;
-    qsort(offsets, r->unit_count, sizeof(*offsets), compare_u64);
+    if (r->unit_count > 1)
+        qsort(offsets, r->unit_count, sizeof(*offsets), compare_u64);
     r->abbrev_tables = calloc(r->unit_count, sizeof(*r->abbrev_tables));
     if (!r->abbrev_tables) {
         free(offsets);
@@ -315,7 +316,8 @@ bool dwarf_units_load(struct dwarf_reader *r)
         free(mine.items);
     }
     free(covered);
-    qsort(ranges.items, ranges.count, sizeof(*ranges.items), compare_unit_range);
+    if (ranges.count > 1)
+        qsort(ranges.items, ranges.count, sizeof(*ranges.items), compare_unit_range);
     r->unit_ranges = ranges.items;
     r->unit_range_count = ranges.count;
     return true;
