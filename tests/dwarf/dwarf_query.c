@@ -8,11 +8,16 @@
  *   dwarf_query --summary IMAGE
  *   dwarf_query --functions IMAGE                 (every function: rva size name)
  *   dwarf_query --demangle < names                (the demangler alone)
+ *   dwarf_query --threads IMAGE IMAGE_BASE < addresses
+ *        (8 threads ask every address of a fresh reader at once; exit 1 when
+ *        any answer differs from a single thread's, which run under TSan shows
+ *        the lazy indexes are built once and read safely)
  */
 #include "demangle/demangle.h"
 #include "dwarf/dwarf.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +63,86 @@ static void query(struct debug_info *info, uint32_t rva)
     printf("\n");
 }
 
+struct race {
+    struct debug_info *info;
+    const uint32_t *rvas;
+    size_t count;
+    char (*names)[64];
+    uint32_t *lines;
+    size_t start; /* threads start at different places so they build different units */
+};
+
+static void *race_thread(void *arg)
+{
+    struct race *r = arg;
+    for (size_t i = 0; i < r->count; i++) {
+        size_t k = (i + r->start) % r->count;
+        struct di_symbol s;
+        struct di_line l;
+        struct di_inline_frame frames[8];
+        snprintf(r->names[k], 64, "%s",
+                 r->info->ops->symbol_at(r->info, r->rvas[k], &s) ? s.name : "??");
+        r->lines[k] = r->info->ops->line_at(r->info, r->rvas[k], &l) ? l.line : 0;
+        r->lines[k] += 100000 * r->info->ops->inlines_at(r->info, r->rvas[k], frames, 8);
+    }
+    return NULL;
+}
+
+static int race(const char *image, uint64_t base)
+{
+    enum { THREADS = 8 };
+    uint32_t *rvas = NULL;
+    size_t count = 0, capacity = 0;
+    char text[64];
+    struct race runs[THREADS + 1];
+    pthread_t threads[THREADS];
+    struct debug_info *info;
+    int status = 0;
+
+    while (fgets(text, sizeof(text), stdin)) {
+        if (count == capacity) {
+            capacity = capacity ? 2 * capacity : 1024;
+            if (!(rvas = realloc(rvas, capacity * sizeof(*rvas))))
+                return 2;
+        }
+        rvas[count++] = (uint32_t)(strtoull(text, NULL, 16) - base);
+    }
+    for (unsigned t = 0; t <= THREADS; t++) {
+        runs[t].rvas = rvas;
+        runs[t].count = count;
+        runs[t].start = count / (THREADS + 1) * t;
+        runs[t].names = calloc(count + 1, 64);
+        runs[t].lines = calloc(count + 1, sizeof(uint32_t));
+        if (!runs[t].names || !runs[t].lines)
+            return 2;
+    }
+    /* the reference: one thread, its own reader */
+    if (!(runs[THREADS].info = dwarf_open_file(image)) || !(info = dwarf_open_file(image)))
+        return 1;
+    race_thread(&runs[THREADS]);
+    for (unsigned t = 0; t < THREADS; t++) {
+        runs[t].info = info;
+        pthread_create(&threads[t], NULL, race_thread, &runs[t]);
+    }
+    for (unsigned t = 0; t < THREADS; t++) {
+        pthread_join(threads[t], NULL);
+        for (size_t i = 0; i < count; i++)
+            if (strcmp(runs[t].names[i], runs[THREADS].names[i]) != 0 ||
+                runs[t].lines[i] != runs[THREADS].lines[i])
+                status = 1;
+    }
+    printf("%zu addresses, %d threads: %s\n", count, THREADS,
+           status ? "answers differ" : "every answer as one thread's");
+    info->ops->close(info);
+    runs[THREADS].info->ops->close(runs[THREADS].info);
+    for (unsigned t = 0; t <= THREADS; t++) {
+        free(runs[t].names);
+        free(runs[t].lines);
+    }
+    free(rvas);
+    return status;
+}
+
 static bool print_function(void *context, const struct di_symbol *s)
 {
     (void)context;
@@ -87,6 +172,8 @@ int main(int argc, char **argv)
         info->ops->close(info);
         return 0;
     }
+    if (argc == 4 && strcmp(argv[1], "--threads") == 0)
+        return race(argv[2], strtoull(argv[3], NULL, 16));
     if (argc == 2 && strcmp(argv[1], "--demangle") == 0) {
         char text[4096];
         while (fgets(text, sizeof(text), stdin)) {

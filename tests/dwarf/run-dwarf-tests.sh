@@ -10,7 +10,8 @@
 #      which differences are explained and how);
 #   2. a stripped image whose DWARF lives in a separate file named by
 #      .gnu_debuglink answers as the unstripped one; a wrong CRC is refused;
-#   3. malformed DWARF (dwarf_mutate): every mutant opens or fails cleanly.
+#   3. eight threads asking one fresh reader get one thread's answers;
+#   4. malformed DWARF (dwarf_mutate): every mutant opens or fails cleanly.
 #
 #   run-dwarf-tests.sh <dwarf_query> <dwarf_mutate> <source-dir> <work-dir>
 set -euo pipefail
@@ -131,6 +132,17 @@ if command -v x86_64-w64-mingw32-objcopy > /dev/null; then
 else
   skip "debuglink: x86_64-w64-mingw32-objcopy missing"
 fi
+
+# concurrency: 8 threads on one fresh reader answer as one thread does
+for image in x86_64-c-O2-dwarf5 x86_64-cpp-O2-dwarf4; do
+  dir=$work/$image
+  [ -f "$dir/prog.exe" ] || continue
+  if out=$("$query" --threads "$dir/prog.exe" 0x140000000 < "$dir/addresses"); then
+    pass "$image: $out"
+  else
+    fail "$image: $out"
+  fi
+done
 
 # malformed DWARF: mutations of real images, DWARF 4 and 5
 for image in x86_64-c-O2-dwarf5 x86_64-cpp-O2-dwarf4 i686-c-O2-dwarf4; do
