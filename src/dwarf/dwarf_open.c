@@ -278,12 +278,14 @@ static void dwarf_summary(struct debug_info *info, struct di_summary *out)
     struct dwarf_reader *r = (struct dwarf_reader *)info;
 
     memset(out, 0, sizeof(*out));
-    /* Wine reports DWARF modules as SymDia with line numbers */
+    /* as Wine's builtin reports a DWARF module: SymDia, line numbers, and
+     * GlobalSymbols, TypeInfo, SourceIndexed and Publics all set */
     out->sym_type = SymDia;
     out->line_numbers = r->sections[SEC_LINE].file_size != 0;
     out->global_symbols = true;
     out->type_info = true;
-    out->publics = r->symbol_count != 0;
+    out->source_indexed = true;
+    out->publics = true;
     snprintf(out->path, sizeof(out->path), "%s", r->path);
 }
 
