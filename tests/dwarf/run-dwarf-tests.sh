@@ -10,8 +10,9 @@
 #      which differences are explained and how);
 #   2. a stripped image whose DWARF lives in a separate file named by
 #      .gnu_debuglink answers as the unstripped one; a wrong CRC is refused;
-#   3. eight threads asking one fresh reader get one thread's answers;
-#   4. malformed DWARF (dwarf_mutate): every mutant opens or fails cleanly.
+#   3. the demangler prints names as llvm-cxxfilt does;
+#   4. eight threads asking one fresh reader get one thread's answers;
+#   5. malformed DWARF (dwarf_mutate): every mutant opens or fails cleanly.
 #
 #   run-dwarf-tests.sh <dwarf_query> <dwarf_mutate> <source-dir> <work-dir>
 set -euo pipefail
@@ -131,6 +132,28 @@ if command -v x86_64-w64-mingw32-objcopy > /dev/null; then
   fi
 else
   skip "debuglink: x86_64-w64-mingw32-objcopy missing"
+fi
+
+# the demangler against llvm-cxxfilt: a list of hand-picked names and every
+# _Z name of the C++ images' symbol tables
+if command -v llvm-cxxfilt > /dev/null; then
+  names=$work/mangled
+  cp "$src/mangled-names.txt" "$names"
+  for image in "$work"/*cpp*/prog.exe "$work"/clang-*/cpp/prog.exe; do
+    [ -f "$image" ] && x86_64-w64-mingw32-nm "$image" 2>/dev/null | awk '{print $NF}' | grep '^_Z' >> "$names" || true
+  done
+  sort -u -o "$names" "$names"
+  "$query" --demangle < "$names" > "$work/demangled-ours"
+  llvm-cxxfilt < "$names" > "$work/demangled-theirs"
+  differ=$(paste "$work/demangled-ours" "$work/demangled-theirs" | awk -F'\t' '$1 != $2' | wc -l)
+  if [ "$differ" -eq 0 ]; then
+    pass "demangler: $(wc -l < "$names") names as llvm-cxxfilt prints them"
+  else
+    paste "$names" "$work/demangled-ours" "$work/demangled-theirs" | awk -F'\t' '$2 != $3' | head -5
+    fail "demangler: $differ of $(wc -l < "$names") names differ from llvm-cxxfilt"
+  fi
+else
+  skip "demangler: llvm-cxxfilt missing"
 fi
 
 # concurrency: 8 threads on one fresh reader answer as one thread does
