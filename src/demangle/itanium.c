@@ -176,21 +176,20 @@ static const char *unqualified_name(struct demangler *d, const char *prefix)
                ((d->p[1] >= '1' && d->p[1] <= '5') || d->p[1] == 'I')) {
         /* C4/C5, D4/D5: gcc's unified ("maybe in-charge") constructors */
         const char *base = prefix ? prefix : "";
-        const char *angle = strchr(base, '<');
+        const char *angle = base + strcspn(base, "<["); /* no template args, no ABI tag */
         bool inheriting = d->p[1] == 'I';
         d->p += inheriting ? 3 : 2;
         special = true;
         if (inheriting)
             type(d);
-        result = angle ? dup_format(d, "%.*s", (int)(angle - base), base) : base;
+        result = dup_format(d, "%.*s", (int)(angle - base), base);
     } else if (peek(d, "D") && d->end - d->p >= 2 &&
                (d->p[1] >= '0' && d->p[1] <= '5')) {
         const char *base = prefix ? prefix : "";
-        const char *angle = strchr(base, '<');
+        const char *angle = base + strcspn(base, "<[");
         d->p += 2;
         special = true;
-        result = angle ? dup_format(d, "~%.*s", (int)(angle - base), base)
-                       : dup_format(d, "~%s", base);
+        result = dup_format(d, "~%.*s", (int)(angle - base), base);
     } else if (eat(d, "Ut")) {
         long n = -1;
         number(d, &n);
@@ -258,6 +257,7 @@ static bool substitution(struct demangler *d, struct text *out)
         {'d', "std::iostream"},
     };
 
+    *out = plain("");
     if (!peek(d, "S") || d->end - d->p < 2)
         return false;
     for (size_t i = 0; i < sizeof(abbreviations) / sizeof(abbreviations[0]); i++) {
@@ -381,9 +381,17 @@ static const char *template_arg(struct demangler *d, struct text *as_param)
             first = false;
         }
         *as_param = plain(s);
-    } else if (peek(d, "X")) {
-        d->failed = true; /* expressions */
-        s = "";
+    } else if (eat(d, "X")) {
+        /* expressions: only a template parameter (X T_ E), which prints as
+         * its argument */
+        if (eat(d, "T")) {
+            *as_param = template_param(d);
+            s = whole(d, *as_param);
+        } else {
+            s = "";
+        }
+        if (!eat(d, "E"))
+            d->failed = true;
     } else {
         *as_param = type(d);
         s = whole(d, *as_param);
@@ -452,7 +460,34 @@ static const char *nested_name(struct demangler *d, bool *is_template, const cha
         *is_template = false;
         if (peek(d, "S") && substitution(d, &sub)) {
             scope = sub.left;
+            /* a constructor or destructor of std::string or a stream shows
+             * the class in full, as c++filt does */
+            if ((peek(d, "C") || peek(d, "D")) && strncmp(scope, "std::", 5) == 0) {
+                static const struct { const char *short_name, *full; } expanded[] = {
+                    {"std::string", "std::basic_string<char, std::char_traits<char>, "
+                                    "std::allocator<char> >"},
+                    {"std::istream", "std::basic_istream<char, std::char_traits<char> >"},
+                    {"std::ostream", "std::basic_ostream<char, std::char_traits<char> >"},
+                    {"std::iostream", "std::basic_iostream<char, std::char_traits<char> >"},
+                };
+                for (size_t i = 0; i < sizeof(expanded) / sizeof(expanded[0]); i++)
+                    if (strcmp(scope, expanded[i].short_name) == 0)
+                        scope = expanded[i].full;
+            }
             last = strrchr(scope, ':') ? strrchr(scope, ':') + 1 : scope;
+            {
+                /* the last component: after the last "::" outside <> */
+                int angle = 0;
+                last = scope;
+                for (const char *at = scope; *at; at++) {
+                    if (*at == '<')
+                        angle++;
+                    else if (*at == '>')
+                        angle--;
+                    else if (angle == 0 && at[0] == ':' && at[1] == ':')
+                        last = at + 2;
+                }
+            }
             continue;
         }
         if (eat(d, "I")) {
@@ -489,9 +524,14 @@ static const char *nested_name(struct demangler *d, bool *is_template, const cha
 /* <local-name> Z <encoding> E <name> [<discriminator>] | Z <encoding> E s */
 static const char *local_name(struct demangler *d)
 {
-    const char *function = encoding(d), *entity;
-    bool t;
-    const char *cv;
+    bool saved = d->in_type, t;
+    const char *function, *entity, *cv;
+
+    /* the enclosing function is a name of its own: its template arguments
+     * are the parameters, even inside a type */
+    d->in_type = false;
+    function = encoding(d);
+    d->in_type = saved;
 
     if (!eat(d, "E")) {
         d->failed = true;
@@ -577,6 +617,14 @@ static const char *builtin(struct demangler *d)
     for (size_t i = 0; i < sizeof(extended) / sizeof(extended[0]); i++)
         if (eat(d, extended[i].code))
             return extended[i].s;
+    if (peek(d, "DF") && d->end - d->p > 2 && d->p[2] >= '0' && d->p[2] <= '9') {
+        long bits;
+        d->p += 2;
+        if (number(d, &bits) && eat(d, "_"))
+            return dup_format(d, "_Float%ld", bits);
+        d->failed = true;
+        return "";
+    }
     return NULL;
 }
 
@@ -595,7 +643,8 @@ static const char *parameters(struct demangler *d, bool until_e)
         }
         return "()";
     }
-    while (!d->failed && d->p < d->end && *d->p != '.') {
+    /* a local name's function ends at its E */
+    while (!d->failed && d->p < d->end && *d->p != '.' && (until_e || *d->p != 'E')) {
         if (until_e && (eat(d, "E") || peek(d, "RE") || peek(d, "OE"))) {
             if (d->p[-1] != 'E') {
                 d->p++;
@@ -616,7 +665,7 @@ static const char *parameters(struct demangler *d, bool until_e)
 
 static struct text type(struct demangler *d)
 {
-    struct text t, inner;
+    struct text t = plain(""), inner;
     const char *b;
     bool substitutable = true;
     bool saved = d->in_type;
@@ -640,6 +689,15 @@ static struct text type(struct demangler *d)
         const char *mark = kind == 'P' ? "*" : kind == 'R' ? "&" : "&&";
         inner = type(d);
         t = inner;
+        if (kind != 'P' && !inner.function && !inner.array && inner.left[0]) {
+            /* reference collapsing: & on && or & is &, && on & stays & */
+            size_t n = strlen(inner.left);
+            if (inner.left[n - 1] == '&') {
+                if (kind == 'R' && n >= 2 && inner.left[n - 2] == '&')
+                    t.left = dup_format(d, "%.*s", (int)(n - 1), inner.left);
+                goto done_reference;
+            }
+        }
         if (inner.function || inner.array) {
             t.left = dup_format(d, "%s(%s", inner.left, mark);
             t.right = dup_format(d, ")%s", inner.right);
@@ -650,6 +708,7 @@ static struct text type(struct demangler *d)
             t.left = dup_format(d, "%s%s", inner.left, mark);
         }
         t.function = t.array = false;
+    done_reference:;
     } else if (eat(d, "F")) {
         struct text ret;
         eat(d, "Y");
@@ -727,6 +786,13 @@ static const char *encoding(struct demangler *d)
         return "";
     if (eat(d, "TV")) {
         n = dup_format(d, "vtable for %s", whole(d, type(d)));
+    } else if (eat(d, "TC")) {
+        /* construction vtable: TC <derived> <offset> _ <base> */
+        const char *derived = whole(d, type(d));
+        long offset;
+        if (!number(d, &offset) || !eat(d, "_"))
+            d->failed = true;
+        n = dup_format(d, "construction vtable for %s-in-%s", whole(d, type(d)), derived);
     } else if (eat(d, "TT")) {
         n = dup_format(d, "VTT for %s", whole(d, type(d)));
     } else if (eat(d, "TI")) {

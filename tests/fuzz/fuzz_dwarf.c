@@ -3,14 +3,17 @@
  * DWARF sections, through a memory source: the section table and COFF string
  * table, unit headers, abbreviation tables, every form, range lists, line
  * programs, aranges, references between DIEs, and the demangler over the
- * linkage names found. Everything it answers is asked, at the knobs'
+ * linkage names found (and over the input's first bytes as a name). Everything it answers is asked, at the knobs'
  * addresses and a spread of others; enumeration runs to the end.
  *
  * Input: 8 knob bytes (a base RVA to look around), then the image's bytes.
  */
 #include "fuzz_common.h"
 
+#include "demangle/demangle.h"
 #include "dwarf/dwarf.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -53,6 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     around = (uint32_t)data[0] << 4 | (uint32_t)data[1] << 12 | (uint32_t)data[2] << 20;
     b.bytes = data + FUZZ_KNOBS;
     b.size = size - FUZZ_KNOBS;
+    {
+        /* the demangler alone, over the input's first bytes taken as a name */
+        char name[512] = "_Z";
+        size_t n = b.size < sizeof(name) - 3 ? b.size : sizeof(name) - 3;
+        char *plain;
+        memcpy(name + 2, b.bytes, n);
+        name[2 + n] = 0;
+        plain = itanium_demangle(name);
+        FUZZ_CHECK(!plain || strlen(plain) <= 4096);
+        free(plain);
+    }
     info = dwarf_open(&source, b.size);
     if (!info)
         return 0;
