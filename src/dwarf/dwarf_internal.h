@@ -168,7 +168,6 @@ struct dwarf_reader {
     struct dwarf_section sections[SEC_COUNT];
     struct { uint32_t offset, size; } debuglink;
 
-    atomic_int sections_state;
     atomic_int units_state;
     struct dwarf_unit *units; /* sorted by offset */
     uint32_t unit_count;

@@ -320,7 +320,6 @@ static struct dwarf_reader *dwarf_new(void)
         return NULL;
     r->base.ops = &dwarf_ops;
     dw_lock_init(&r->lock);
-    atomic_init(&r->sections_state, DWARF_UNTRIED);
     atomic_init(&r->units_state, DWARF_UNTRIED);
     atomic_init(&r->publics_state, DWARF_UNTRIED);
     return r;
