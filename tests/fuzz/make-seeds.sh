@@ -64,4 +64,17 @@ if command -v clang >/dev/null && command -v lld-link >/dev/null; then
     { knob 0 1 0 0 0 0 0 0; cat "$tmp/prog-$arch.pdb"; } > "$seeds/pdb/clang-$arch"
   done
 fi
-echo "seeds: $(ls "$seeds/pdb" | wc -l) pdb, $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
+# dwarf/: small DLLs mingw-w64 gcc makes of the DWARF tests' util.c (no CRT,
+# so each is a few kilobytes): x64 DWARF 4 and 5, x86 DWARF 4, a knob prefix
+# each (the DWARF tests mutate the full programs).
+rm -rf "$seeds/dwarf"
+mkdir -p "$seeds/dwarf"
+for target in x86_64:4 x86_64:5 i686:4; do
+  arch=${target%:*} version=${target#*:}
+  if command -v "$arch-w64-mingw32-gcc" >/dev/null &&
+     "$arch-w64-mingw32-gcc" -O2 -gdwarf-$version -nostdlib -shared \
+       "$root/tests/dwarf/programs/util.c" -o "$tmp/util-$arch-$version.dll" 2>/dev/null; then
+    { knob 0 1 0 0 0 0 0 0; cat "$tmp/util-$arch-$version.dll"; } > "$seeds/dwarf/gcc-$arch-dwarf$version"
+  fi
+done
+echo "seeds: $(ls "$seeds/dwarf" | wc -l) dwarf, $(ls "$seeds/pdb" | wc -l) pdb, $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
