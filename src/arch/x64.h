@@ -52,11 +52,6 @@ bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t 
 bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,
                           struct x64_runtime_function *function);
 
-/* The absolute start of the function `function` belongs to: indirect links
- * and chained unwind info followed to the end. */
-bool x64_primary_begin(struct memory_reader *memory, uint64_t base,
-                       struct x64_runtime_function function, uint64_t *begin);
-
 enum epilog_outcome {
     EPILOG_NONE,   /* the PC is not in an epilog */
     EPILOG_UNWOUND, /* simulated to its end: regs hold the caller's state */

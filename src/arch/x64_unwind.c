@@ -71,24 +71,6 @@ bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,
     return true;
 }
 
-bool x64_primary_begin(struct memory_reader *memory, uint64_t base,
-                       struct x64_runtime_function function, uint64_t *begin)
-{
-    struct x64_unwind_info info;
-
-    for (unsigned depth = 0; depth < X64_CHAIN_LIMIT; depth++) {
-        if (!x64_resolve_indirect(memory, base, &function) ||
-            !x64_read_unwind_info(memory, base, function.unwind_data, &info))
-            return false;
-        if (!(info.flags & UNW_FLAG_CHAININFO_BIT)) {
-            *begin = base + function.begin;
-            return true;
-        }
-        function = info.chained;
-    }
-    return false;
-}
-
 /* How many 16-bit slots a code occupies, or 0 for a code that cannot be
  * unwound (which ends the walk at this frame). */
 static unsigned code_slots(uint8_t version, uint8_t op, uint8_t op_info)
@@ -202,6 +184,32 @@ static enum unwind_result apply_code(struct code_walk *w, const struct x64_unwin
     }
 }
 
+/* The base of every SAVE_* offset, in the primary info and all its chained
+ * ones, computed once from the primary before any code runs: the frame
+ * register counts past the prolog, always when the primary is itself chained,
+ * and inside an unchained prolog only once its SET_FPREG has executed
+ * (spec/unwind-rules.md, x64 step 2). */
+static uint64_t establisher_frame(const struct x64_regs *regs, const struct x64_unwind_info *info,
+                                  uint64_t pc_offset)
+{
+    uint64_t with_fp = regs->gpr[info->frame_register] - 16u * info->frame_offset;
+
+    if (info->frame_register == 0)
+        return regs->gpr[X64_RSP];
+    if (pc_offset >= info->prolog_size || (info->flags & UNW_FLAG_CHAININFO_BIT))
+        return with_fp;
+    for (unsigned i = 0; i < info->code_count;) {
+        uint8_t op = (info->codes[i] >> 8) & 0x0F;
+        unsigned slots = code_slots(info->version, op, info->codes[i] >> 12);
+        if (slots == 0)
+            break; /* malformed: apply_codes reports it */
+        if (op == UWOP_SET_FPREG && (info->codes[i] & 0xFFu) <= pc_offset)
+            return with_fp;
+        i += slots;
+    }
+    return regs->gpr[X64_RSP];
+}
+
 /* Undoes the codes of one UNWIND_INFO; in its prolog only those whose
  * instruction has executed. */
 static enum unwind_result apply_codes(struct code_walk *w, const struct x64_unwind_info *info,
@@ -209,9 +217,6 @@ static enum unwind_result apply_codes(struct code_walk *w, const struct x64_unwi
 {
     bool in_prolog = pc_offset < info->prolog_size;
 
-    w->frame = info->frame_register
-                   ? w->regs->gpr[info->frame_register] - 16u * info->frame_offset
-                   : w->regs->gpr[X64_RSP];
     for (unsigned i = 0; i < info->code_count;) {
         uint8_t code_offset = info->codes[i] & 0xFF;
         uint8_t op = (info->codes[i] >> 8) & 0x0F;
@@ -315,6 +320,7 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
         }
     }
 
+    walk.frame = establisher_frame(regs, &info, pc - (base + function.begin));
     for (unsigned depth = 0;; depth++) {
         r = apply_codes(&walk, &info, pc - (base + function.begin));
         if (r != UNWIND_OK)
