@@ -89,11 +89,11 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
         uint64_t value;
         if (kind == REG_Q) {
             if (!memory_read(in->memory, address + 16u * i, in->regs->v[reg], 16))
-                return UNWIND_NO_CALLER;
+                return UNWIND_STACK_UNREADABLE;
             continue;
         }
         if (!load_u64(in, address + 8u * i, &value))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         if (kind == REG_X) {
             in->regs->x[reg] = value;
             if (reg == ARM64_LR)
@@ -153,7 +153,7 @@ static enum unwind_result ec_context(struct interp *in)
     struct arm64_regs *regs = in->regs;
 
     if (!memory_read(in->memory, regs->sp, x64, sizeof(x64)))
-        return UNWIND_NO_CALLER;
+        return UNWIND_STACK_UNREADABLE;
     /* The record replaces the whole context, as Windows' conversion does:
      * registers ARM64EC has no slot for (x13, x14, x18, x23, x24, x28,
      * v16-v31) come back zero, and x16/x17 are assembled from the 16-bit
@@ -269,7 +269,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
     case OP_MACHINE_FRAME: {
         uint64_t new_sp, pc;
         if (!load_u64(in, sp, &new_sp) || !load_u64(in, sp + 8, &pc))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         regs->sp = new_sp;
         regs->pc = pc;
         effect->pc_set = effect->pc_exact = true;
@@ -278,7 +278,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
     case OP_CONTEXT: {
         uint8_t saved[ARM64_CTX_SIZE];
         if (!memory_read(in->memory, sp, saved, sizeof(saved)))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         arm64_regs_load(regs, saved);
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;

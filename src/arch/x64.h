@@ -43,10 +43,10 @@ struct x64_unwind_info {
     struct x64_runtime_function chained; /* valid with UNW_FLAG_CHAININFO */
 };
 
-/* Reads the UNWIND_INFO at base + rva; false when unreadable or of a version
- * this unwinder does not know. */
-bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t rva,
-                          struct x64_unwind_info *info);
+/* Reads the UNWIND_INFO at base + rva: UNWIND_DATA_UNREADABLE, or
+ * UNWIND_BAD_DATA for a version this unwinder does not know. */
+enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t base,
+                                        uint32_t rva, struct x64_unwind_info *info);
 
 /* Follows RUNTIME_FUNCTION_INDIRECT links (bit 0 of UnwindData). */
 bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,

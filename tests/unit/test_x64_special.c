@@ -5,6 +5,7 @@
  * function, and the FORCE_FRAMEPTR flag.
  */
 #include "walk_helpers.h"
+#include "walk_state.h"
 
 #include <string.h>
 
@@ -595,6 +596,58 @@ static void force_frameptr_follows_rbp_chain(void **state)
     assert_int_equal(n, 2);
 }
 
+/* ---- why a walk ended ---- */
+
+static void end_reason_pc_zero(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3F00, S); /* leaf: returns to [S] */
+
+    ft_write64(&t, S, B + 0x3F10);
+    ft_write64(&t, S + 8, 0);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 2);
+    assert_int_equal(walk_last_end_reason(), WALK_END_PC_ZERO);
+}
+
+static void end_reason_leaf_refused(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3F00, 0x10000); /* no entry, RSP unmapped */
+
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_LEAF_REFUSED);
+}
+
+static void end_reason_stack_unreadable(void **state)
+{
+    (void)state;
+    const uint16_t codes[] = {UC(1, 0, RBX)};
+    struct x64_state s = state_at(B + 0x3D08, 0x10000); /* push rbx done, RSP unmapped */
+
+    x64_write_unwind(&t, 0x96C0, 1, 0, 1, 0, 0, codes, 1, NULL);
+    ft_add_function(&t, 0x3D00, 0x3D20, 0x96C0);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_STACK_UNREADABLE);
+}
+
+static void end_reason_malformed_and_unreadable_unwind_data(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3404, S);
+
+    chain_of(40, false); /* longer than the chain cap */
+    ft_write64(&t, S, B + 0x3404);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_UNWIND_DATA_MALFORMED);
+
+    ft_add_function(&t, 0x3E00, 0x3E10, 0x7FFFFF00); /* UNWIND_INFO past the image */
+    s = state_at(B + 0x3E04, S);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_UNWIND_DATA_UNREADABLE);
+    assert_string_equal(walk_end_reason_name(WALK_END_UNWIND_DATA_UNREADABLE),
+                        "unwind data unreadable");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -630,6 +683,10 @@ int main(void)
         T(leaf_without_entry),
         T(call_that_ends_a_function),
         T(force_frameptr_follows_rbp_chain),
+        T(end_reason_pc_zero),
+        T(end_reason_leaf_refused),
+        T(end_reason_stack_unreadable),
+        T(end_reason_malformed_and_unreadable_unwind_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
