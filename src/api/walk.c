@@ -119,6 +119,24 @@ static void set_flat(ADDRESS64 *address, uint64_t offset)
     address->Mode = AddrModeFlat;
 }
 
+/* The unwinder's registers of `from` into `to`; the rest of `to` is left
+ * as it is (the walk never looks at it). */
+static void copy_state(const struct arch_unwinder *arch, void *to, const void *from)
+{
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        memcpy((uint8_t *)to + arch->state[i].offset,
+               (const uint8_t *)from + arch->state[i].offset, arch->state[i].size);
+}
+
+static bool same_state(const struct arch_unwinder *arch, const void *a, const void *b)
+{
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        if (memcmp((const uint8_t *)a + arch->state[i].offset,
+                   (const uint8_t *)b + arch->state[i].offset, arch->state[i].size) != 0)
+            return false;
+    return true;
+}
+
 /* Fills the caller's STACKFRAME64 for the frame in `context`, keeping the
  * look-ahead in `memo`. */
 static void report(const struct arch_unwinder *arch, const struct walk_services *services,
@@ -130,9 +148,9 @@ static void report(const struct arch_unwinder *arch, const struct walk_services 
     enum walk_end_reason why;
 
     memo->walk_id = 0;
-    memcpy(caller, context, arch->context_size);
+    copy_state(arch, caller, context);
     why = step(arch, services, caller, pc_exact, &info);
-    memcpy(memo->reported, context, arch->context_size);
+    copy_state(arch, memo->reported, context);
     memo->info = info;
     memo->has_caller = why == WALK_END_NONE;
     memo->end = why; /* kept for the next call, which ends the walk with it */
@@ -161,19 +179,21 @@ static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
     struct unwind_step info = {0};
     enum walk_end_reason why;
 
+    /* Given back with the registers as we reported them (whatever else the
+     * caller changed, the unwind would read the same): take the look-ahead. */
     if (memo->walk_id == walk_id && memo->frames + 1 == frames &&
-        memcmp(memo->reported, context, arch->context_size) == 0) {
+        same_state(arch, memo->reported, context)) {
         if (!memo->has_caller)
             return memo->end;
-        memcpy(context, memo->caller, arch->context_size);
+        copy_state(arch, context, memo->caller);
         *pc_exact = memo->info.caller_pc_exact;
         return WALK_END_NONE;
     }
-    memcpy(caller, context, arch->context_size);
+    copy_state(arch, caller, context);
     why = step(arch, services, caller, *pc_exact, &info);
     if (why != WALK_END_NONE)
         return why;
-    memcpy(context, caller, arch->context_size);
+    copy_state(arch, context, caller);
     *pc_exact = info.caller_pc_exact;
     return WALK_END_NONE;
 }

@@ -61,12 +61,23 @@ struct unwind_step {
 /* Largest target context any unwinder handles (the x64 CONTEXT). */
 #define ARCH_MAX_CONTEXT_SIZE 0x4D0
 
+/* A byte range of a target CONTEXT. */
+struct context_range {
+    uint16_t offset, size; /* size 0: unused */
+};
+#define ARCH_STATE_RANGES 2
+
 struct arch_unwinder {
     DWORD machine;          /* IMAGE_FILE_MACHINE_* */
     size_t context_size;    /* bytes of the caller's ContextRecord we own */
     bool context_required;  /* FALSE only where a NULL context can be seeded */
     bool first_unwind_may_keep_sp; /* ARM64 leaf: PC = LR with SP unchanged, from an
                                       exact PC (frame 0, machine frame) */
+    /* The only bytes of the context that unwind, pc, sp and describe read
+     * or write; everything else passes through a walk untouched, so the
+     * walk copies and compares just these (the x64 CONTEXT is 1,232 bytes,
+     * its registers 392). */
+    struct context_range state[ARCH_STATE_RANGES];
 
     /* Applies the caller's STACKFRAME seed (AddrPC/AddrStack/AddrFrame,
      * already flat) to the context, per stackwalk.md "Seeding". */
