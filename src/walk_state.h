@@ -39,6 +39,7 @@ struct walk_thread_state {
     struct lookahead lookahead;
     struct walk_reader_state sym_reader;
     enum walk_end_reason last_end; /* WALK_END_NONE while the walk goes on */
+    DWORD last_error; /* GetLastError's value on non-Windows hosts (src/last_error.c) */
 };
 
 /* The calling thread's state: the one thread-local access. */

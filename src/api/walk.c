@@ -260,6 +260,11 @@ BOOL walk_next_frame(const struct walk_request *request)
 
     services.table.read = read;
     services.table.machine = arch->machine;
+#ifdef _WIN32
+    services.table.last_error = NULL; /* the TEB's: no thread-local emulation */
+#else
+    services.table.last_error = &thread->last_error;
+#endif
     /* Our Sym* functions, given to us as the table routines, read target
      * memory with this walk's routine. */
     saved_reader = thread->sym_reader;
