@@ -22,6 +22,10 @@ struct function_table {
     PREAD_PROCESS_MEMORY_ROUTINE64 read;
     /* the walk's machine: our own services answer only with its entries */
     DWORD machine;
+    /* the calling thread's last error where the walk holds it (non-Windows
+     * hosts), so that our own services' misses are hidden without another
+     * thread-local access; NULL: GetLastError/SetLastError */
+    DWORD *last_error;
 };
 
 /* The entry covering `address`, copied out of the caller's memory into

@@ -3,13 +3,15 @@
  * through the calling thread's last error, so a Linux client needs the same.
  */
 #include "platform.h"
+#include "walk_state.h"
 
 #ifndef _WIN32
-static _Thread_local DWORD last_error;
+/* Kept in the walk layer's per-thread state, so that a walk, which holds a
+ * pointer to it already, saves and restores it without another
+ * thread-local access. */
+void dw_set_last_error(DWORD error) { walk_thread_state()->last_error = error; }
 
-void dw_set_last_error(DWORD error) { last_error = error; }
+DW_EXPORT DWORD GetLastError(void) { return walk_thread_state()->last_error; }
 
-DW_EXPORT DWORD GetLastError(void) { return last_error; }
-
-DW_EXPORT void SetLastError(DWORD dwErrCode) { last_error = dwErrCode; }
+DW_EXPORT void SetLastError(DWORD dwErrCode) { walk_thread_state()->last_error = dwErrCode; }
 #endif

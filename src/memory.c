@@ -7,35 +7,15 @@
  * range never fails because a larger request crossed into unmapped memory.
  */
 #include "memory.h"
+#include "walk_state.h"
 
 #include <stdatomic.h>
 
-#define BLOCK_SIZE 4096u
-#define BLOCK_COUNT 8u
+#define BLOCK_SIZE MEMORY_BLOCK_SIZE
+#define BLOCK_COUNT (MEMORY_BLOCK_SETS * MEMORY_BLOCK_WAYS)
 
 _Static_assert(BLOCK_SIZE <= MEMORY_MAX_REQUEST, "a block is one request");
-
-struct cache_block {
-    uint64_t base;   /* aligned block address */
-    uint32_t lo, hi; /* valid bytes are [base + lo, base + hi) */
-    uint32_t last_use;
-    bool tail_refused; /* a read to the block end was refused: ask exactly */
-    uint8_t bytes[BLOCK_SIZE];
-};
-
-struct read_cache {
-    uint64_t walk_id;
-    HANDLE process;
-    PREAD_PROCESS_MEMORY_ROUTINE64 read;
-    PREAD_PROCESS_MEMORY_ROUTINE32 read32;
-    uint32_t clock;
-    bool busy; /* a read routine that walks another stack re-enters us */
-    struct cache_block blocks[BLOCK_COUNT];
-};
-
-/* One cache per thread: walks on different threads never share it, and a
- * walk is identified by an id no other walk can have. */
-static _Thread_local struct read_cache thread_cache;
+_Static_assert((MEMORY_BLOCK_SETS & (MEMORY_BLOCK_SETS - 1)) == 0, "sets: a power of two");
 
 static atomic_uint_fast64_t next_walk_id = 1;
 
@@ -44,12 +24,10 @@ uint64_t memory_new_walk_id(void)
     return (uint64_t)atomic_fetch_add_explicit(&next_walk_id, 1, memory_order_relaxed);
 }
 
-void memory_reader_open(struct memory_reader *reader, HANDLE process,
-                        PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
-                        uint64_t walk_id)
+void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *cache,
+                              HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                              PREAD_PROCESS_MEMORY_ROUTINE32 read32, uint64_t walk_id)
 {
-    struct read_cache *cache = &thread_cache;
-
     reader->process = process;
     reader->read = read;
     reader->read32 = read32;
@@ -59,15 +37,30 @@ void memory_reader_open(struct memory_reader *reader, HANDLE process,
         return;
     if (cache->walk_id != walk_id || cache->process != process || cache->read != read ||
         cache->read32 != read32) {
-        memset(cache->blocks, 0, sizeof(cache->blocks));
+        /* A new generation empties every block at once; only when the
+         * counter wraps are the blocks cleared for real. */
+        if (++cache->generation == 0) {
+            for (unsigned i = 0; i < BLOCK_COUNT; i++)
+                cache->blocks[i].generation = 0;
+            cache->generation = 1;
+        }
         cache->walk_id = walk_id;
         cache->process = process;
         cache->read = read;
         cache->read32 = read32;
         cache->clock = 0;
+        cache->recent = NULL;
     }
     cache->busy = true;
     reader->cache = cache;
+}
+
+void memory_reader_open(struct memory_reader *reader, HANDLE process,
+                        PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
+                        uint64_t walk_id)
+{
+    memory_reader_open_cache(reader, &walk_thread_state()->cache, process, read, read32,
+                             walk_id);
 }
 
 void memory_reader_close(struct memory_reader *reader)
@@ -184,22 +177,35 @@ static bool fill_block(struct memory_reader *reader, struct cache_block *block, 
     return true;
 }
 
+static bool block_valid(const struct read_cache *cache, const struct cache_block *b)
+{
+    return b->generation == cache->generation && b->hi > b->lo;
+}
+
+/* The block for `base`: one of the two ways of its set, or the older of
+ * them emptied for it. */
 static struct cache_block *find_block(struct read_cache *cache, uint64_t base)
 {
-    struct cache_block *victim = &cache->blocks[0];
+    uint64_t page = base / BLOCK_SIZE;
+    unsigned set = (unsigned)((page ^ (page >> 9)) & (MEMORY_BLOCK_SETS - 1));
+    struct cache_block *way = &cache->blocks[set * MEMORY_BLOCK_WAYS], *victim = way;
 
-    for (unsigned i = 0; i < BLOCK_COUNT; i++) {
-        struct cache_block *b = &cache->blocks[i];
-        if (b->hi > b->lo && b->base == base)
-            return b;
-        if (b->hi <= b->lo) {
-            if (victim->hi > victim->lo)
+    for (unsigned i = 0; i < MEMORY_BLOCK_WAYS; i++) {
+        struct cache_block *b = &way[i];
+        if (!block_valid(cache, b)) {
+            if (block_valid(cache, victim))
                 victim = b;
-        } else if (victim->hi > victim->lo && b->last_use < victim->last_use) {
-            victim = b;
+            continue;
         }
+        if (b->base == base)
+            return b;
+        if (block_valid(cache, victim) && b->last_use < victim->last_use)
+            victim = b;
     }
+    victim->generation = cache->generation;
+    victim->base = base;
     victim->lo = victim->hi = 0;
+    victim->tail_refused = false;
     return victim;
 }
 
@@ -221,6 +227,7 @@ bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, s
 {
     uint8_t *out = buffer;
     struct read_cache *cache = reader->cache;
+    struct cache_block *block;
 
     if (size == 0)
         return true;
@@ -229,11 +236,19 @@ bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, s
     if (!cache)
         return read_uncached(reader, address, out, size);
 
+    /* Most reads fall in the block the last one used (the same stack
+     * page, the same unwind info): no lookup at all. */
+    block = cache->recent;
+    if (block && address - block->base >= block->lo && address - block->base < block->hi &&
+        size <= block->hi - (address - block->base)) {
+        block->last_use = ++cache->clock;
+        memcpy(out, block->bytes + (address - block->base), size);
+        return true;
+    }
     while (size > 0) {
         uint64_t base = address & ~(uint64_t)(BLOCK_SIZE - 1);
         uint32_t offset = (uint32_t)(address - base);
         uint32_t take = BLOCK_SIZE - offset;
-        struct cache_block *block;
 
         if (take > size)
             take = (uint32_t)size;
@@ -242,6 +257,7 @@ bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, s
             !fill_block(reader, block, base, offset, take))
             return false;
         block->last_use = ++cache->clock;
+        cache->recent = block;
         memcpy(out, block->bytes + offset, take);
         out += take;
         address += take;

@@ -13,7 +13,35 @@
 
 #include "platform.h"
 
-struct read_cache;
+/* The per-walk block cache. Its storage belongs to the walk layer's
+ * per-thread state (src/walk_state.h); only memory.c looks inside. Blocks
+ * are found by a two-way set-associative index on the block address, and a
+ * new walk empties the cache by moving to the next generation instead of
+ * clearing it. */
+#define MEMORY_BLOCK_SIZE 4096u
+#define MEMORY_BLOCK_SETS 8u
+#define MEMORY_BLOCK_WAYS 2u
+
+struct cache_block {
+    uint64_t base;       /* aligned block address */
+    uint32_t generation; /* valid only in the cache's current generation */
+    uint32_t lo, hi;     /* valid bytes are [base + lo, base + hi) */
+    uint32_t last_use;
+    bool tail_refused; /* a read to the block end was refused: ask exactly */
+    uint8_t bytes[MEMORY_BLOCK_SIZE];
+};
+
+struct read_cache {
+    uint64_t walk_id;
+    HANDLE process;
+    PREAD_PROCESS_MEMORY_ROUTINE64 read;
+    PREAD_PROCESS_MEMORY_ROUTINE32 read32;
+    uint32_t generation;
+    uint32_t clock;
+    bool busy; /* a read routine that walks another stack re-enters us */
+    struct cache_block *recent; /* the block the last read ended in */
+    struct cache_block blocks[MEMORY_BLOCK_SETS * MEMORY_BLOCK_WAYS];
+};
 
 /* The largest request the memory layer ever makes of a read routine: a walk
  * asks for cache blocks, smaller still; reading a module's tables uncached
@@ -35,6 +63,10 @@ struct memory_reader {
 void memory_reader_open(struct memory_reader *reader, HANDLE process,
                         PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
                         uint64_t walk_id);
+/* The same with the cache given: the walk passes its thread's own. */
+void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *cache,
+                              HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                              PREAD_PROCESS_MEMORY_ROUTINE32 read32, uint64_t walk_id);
 void memory_reader_close(struct memory_reader *reader);
 
 /* A fresh process-unique walk id (never 0). */

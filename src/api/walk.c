@@ -12,7 +12,7 @@
 #include "walk.h"
 
 #include "../arch/arch.h"
-#include "../sym/session.h"
+#include "../walk_state.h"
 
 #define STATE_FRAMES_MASK 0x00FFFFFFu
 #define STATE_ENDED (1u << 30)
@@ -60,30 +60,56 @@ static bool flatten(const struct walk_request *request, ADDRESS64 *address)
     return true;
 }
 
-/* Whether unwinding from (pc, sp) to (next_pc, next_sp) made progress. */
-/* An exact PC (frame 0, or one restored from a machine frame or context
+/* Whether unwinding from (pc, sp) to (next_pc, next_sp) made progress.
+ * An exact PC (frame 0, or one restored from a machine frame or context
  * record) may be a leaf that has not moved SP yet: there, and only there,
  * an architecture whose leaves return through a register (ARM64: PC = LR)
  * may unwind without raising SP. */
-static bool made_progress(const struct arch_unwinder *arch, bool pc_exact, uint64_t pc,
-                          uint64_t sp, uint64_t next_pc, uint64_t next_sp)
+static enum walk_end_reason progress(const struct arch_unwinder *arch, bool pc_exact, uint64_t pc,
+                                     uint64_t sp, uint64_t next_pc, uint64_t next_sp)
 {
     if (next_pc == 0)
-        return false;
+        return WALK_END_PC_ZERO;
     if (next_sp > sp)
-        return true;
-    return pc_exact && arch->first_unwind_may_keep_sp && next_sp == sp && next_pc != pc;
+        return WALK_END_NONE;
+    if (pc_exact && arch->first_unwind_may_keep_sp && next_sp == sp && next_pc != pc)
+        return WALK_END_NONE;
+    return WALK_END_NO_PROGRESS;
 }
 
-/* One checked unwind step of `context` in place. */
-static bool step(const struct arch_unwinder *arch, const struct walk_services *services,
-                 void *context, bool pc_exact, struct unwind_step *info)
+static enum walk_end_reason end_reason_of(enum unwind_result result)
+{
+    switch (result) {
+    case UNWIND_OK:
+        return WALK_END_NONE;
+    case UNWIND_NO_CALLER:
+        return WALK_END_NO_CALLER;
+    case UNWIND_BAD_DATA:
+        return WALK_END_UNWIND_DATA_MALFORMED;
+    case UNWIND_STACK_UNREADABLE:
+        return WALK_END_STACK_UNREADABLE;
+    case UNWIND_DATA_UNREADABLE:
+        return WALK_END_UNWIND_DATA_UNREADABLE;
+    case UNWIND_LEAF_REFUSED:
+        return WALK_END_LEAF_REFUSED;
+    case UNWIND_NO_MODULE_BASE:
+        return WALK_END_NO_MODULE_BASE;
+    }
+    return WALK_END_UNWIND_DATA_MALFORMED;
+}
+
+/* One checked unwind step of `context` in place: WALK_END_NONE, or why
+ * there is no caller. */
+static enum walk_end_reason step(const struct arch_unwinder *arch,
+                                 const struct walk_services *services, void *context,
+                                 bool pc_exact, struct unwind_step *info)
 {
     uint64_t pc = arch->pc(context), sp = arch->sp(context);
+    enum unwind_result r = arch->unwind(services, context, pc_exact, info);
 
-    if (arch->unwind(services, context, pc_exact, info) != UNWIND_OK)
-        return false;
-    return made_progress(arch, pc_exact, pc, sp, arch->pc(context), arch->sp(context));
+    if (r != UNWIND_OK)
+        return end_reason_of(r);
+    return progress(arch, pc_exact, pc, sp, arch->pc(context), arch->sp(context));
 }
 
 static void set_flat(ADDRESS64 *address, uint64_t offset)
@@ -93,73 +119,83 @@ static void set_flat(ADDRESS64 *address, uint64_t offset)
     address->Mode = AddrModeFlat;
 }
 
-/* The look-ahead of the frame last reported on this thread. The next call
- * of the same walk, given back the context exactly as we reported it, takes
- * its caller from here instead of unwinding the same frame again. */
-struct lookahead {
-    uint64_t walk_id; /* 0: nothing kept */
-    uint32_t frames;  /* frames reported when it was made */
-    bool has_caller;
-    struct unwind_step info;
-    _Alignas(16) uint8_t reported[ARCH_MAX_CONTEXT_SIZE];
-    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
-};
-
-static _Thread_local struct lookahead last_lookahead;
-
-/* Fills the caller's STACKFRAME64 for the frame in `context`. */
-static void report(const struct arch_unwinder *arch, const struct walk_services *services,
-                   const void *context, bool pc_exact, uint64_t walk_id, uint32_t frames,
-                   STACKFRAME64 *frame)
+/* The unwinder's registers of `from` into `to`; the rest of `to` is left
+ * as it is (the walk never looks at it). */
+static void copy_state(const struct arch_unwinder *arch, void *to, const void *from)
 {
-    struct lookahead *memo = &last_lookahead;
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        memcpy((uint8_t *)to + arch->state[i].offset,
+               (const uint8_t *)from + arch->state[i].offset, arch->state[i].size);
+}
+
+static bool same_state(const struct arch_unwinder *arch, const void *a, const void *b)
+{
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        if (memcmp((const uint8_t *)a + arch->state[i].offset,
+                   (const uint8_t *)b + arch->state[i].offset, arch->state[i].size) != 0)
+            return false;
+    return true;
+}
+
+/* Fills the caller's STACKFRAME64 for the frame in `context`, keeping the
+ * look-ahead in `memo`. */
+static void report(const struct arch_unwinder *arch, const struct walk_services *services,
+                   struct lookahead *memo, const void *context, bool pc_exact, uint64_t walk_id,
+                   uint32_t frames, STACKFRAME64 *frame)
+{
     uint8_t *caller = memo->caller;
     struct unwind_step info = {0};
-    bool has_caller;
+    enum walk_end_reason why;
 
     memo->walk_id = 0;
-    memcpy(caller, context, arch->context_size);
-    has_caller = step(arch, services, caller, pc_exact, &info);
-    memcpy(memo->reported, context, arch->context_size);
+    copy_state(arch, caller, context);
+    why = step(arch, services, caller, pc_exact, &info);
+    copy_state(arch, memo->reported, context);
     memo->info = info;
-    memo->has_caller = has_caller;
+    memo->has_caller = why == WALK_END_NONE;
+    memo->end = why; /* kept for the next call, which ends the walk with it */
     memo->frames = frames;
     memo->walk_id = walk_id;
 
     set_flat(&frame->AddrPC, arch->pc(context));
     set_flat(&frame->AddrStack, arch->sp(context));
-    set_flat(&frame->AddrReturn, has_caller ? arch->pc(caller) : 0);
+    set_flat(&frame->AddrReturn, memo->has_caller ? arch->pc(caller) : 0);
     frame->AddrFrame.Segment = 0;
     frame->AddrFrame.Mode = AddrModeFlat;
-    arch->describe(services, context, has_caller ? caller : NULL, &info, frame);
+    arch->describe(services, context, memo->has_caller ? caller : NULL, &info, frame);
     frame->FuncTableEntry = info.function_entry;
     frame->Far = FALSE;
     frame->Virtual = TRUE;
 }
 
 /* Unwinds the reported frame `frames - 1` in `context` to its caller,
- * committing only on success. */
-static bool unwind_in_place(const struct arch_unwinder *arch, const struct walk_services *services,
-                            void *context, uint64_t walk_id, uint32_t frames, bool *pc_exact)
+ * committing only on success: WALK_END_NONE, or why there is none. */
+static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
+                                            const struct walk_services *services,
+                                            const struct lookahead *memo, void *context,
+                                            uint64_t walk_id, uint32_t frames, bool *pc_exact)
 {
-    const struct lookahead *memo = &last_lookahead;
     _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
     struct unwind_step info = {0};
+    enum walk_end_reason why;
 
+    /* Given back with the registers as we reported them (whatever else the
+     * caller changed, the unwind would read the same): take the look-ahead. */
     if (memo->walk_id == walk_id && memo->frames + 1 == frames &&
-        memcmp(memo->reported, context, arch->context_size) == 0) {
+        same_state(arch, memo->reported, context)) {
         if (!memo->has_caller)
-            return false;
-        memcpy(context, memo->caller, arch->context_size);
+            return memo->end;
+        copy_state(arch, context, memo->caller);
         *pc_exact = memo->info.caller_pc_exact;
-        return true;
+        return WALK_END_NONE;
     }
-    memcpy(caller, context, arch->context_size);
-    if (!step(arch, services, caller, *pc_exact, &info))
-        return false;
-    memcpy(context, caller, arch->context_size);
+    copy_state(arch, caller, context);
+    why = step(arch, services, caller, *pc_exact, &info);
+    if (why != WALK_END_NONE)
+        return why;
+    copy_state(arch, context, caller);
     *pc_exact = info.caller_pc_exact;
-    return true;
+    return WALK_END_NONE;
 }
 
 BOOL walk_next_frame(const struct walk_request *request)
@@ -173,15 +209,15 @@ BOOL walk_next_frame(const struct walk_request *request)
     uint64_t walk_id, state;
     bool first = false, pc_exact;
     struct walk_reader_state saved_reader;
+    struct walk_thread_state *thread = walk_thread_state(); /* the one TLS access */
+    enum walk_end_reason why = WALK_END_NONE;
     BOOL ok = FALSE;
 
-    if (!frame)
-        return fail(ERROR_INVALID_PARAMETER);
-    arch = arch_for_machine(request->machine);
-    if (!arch)
-        return fail(ERROR_NOT_SUPPORTED);
-    if (!context && arch->context_required)
-        return fail(ERROR_INVALID_PARAMETER);
+    if (!frame || !(arch = arch_for_machine(request->machine)) ||
+        (!context && arch->context_required)) {
+        thread->last_end = WALK_END_BAD_ARGUMENT;
+        return fail(frame && !arch ? ERROR_NOT_SUPPORTED : ERROR_INVALID_PARAMETER);
+    }
 
     services.process = request->process;
     services.table = request->table;
@@ -193,6 +229,7 @@ BOOL walk_next_frame(const struct walk_request *request)
 #ifdef _WIN32
         read = read_process_memory;
 #else
+        thread->last_end = WALK_END_BAD_ARGUMENT;
         return fail(ERROR_INVALID_PARAMETER); /* no process to read from here */
 #endif
     }
@@ -201,8 +238,10 @@ BOOL walk_next_frame(const struct walk_request *request)
     state = frame->Reserved[1];
     if (walk_id == 0) {
         if (!flatten(request, &frame->AddrPC) || !flatten(request, &frame->AddrStack) ||
-            !flatten(request, &frame->AddrFrame))
+            !flatten(request, &frame->AddrFrame)) {
+            thread->last_end = WALK_END_BAD_ARGUMENT;
             return fail(ERROR_INVALID_PARAMETER);
+        }
         first = true;
         walk_id = memory_new_walk_id();
         state = STATE_PC_EXACT;
@@ -221,24 +260,35 @@ BOOL walk_next_frame(const struct walk_request *request)
 
     services.table.read = read;
     services.table.machine = arch->machine;
+#ifdef _WIN32
+    services.table.last_error = NULL; /* the TEB's: no thread-local emulation */
+#else
+    services.table.last_error = &thread->last_error;
+#endif
     /* Our Sym* functions, given to us as the table routines, read target
      * memory with this walk's routine. */
-    sym_walk_reader_push(request->process, read, &saved_reader);
-    memory_reader_open(&memory, request->process, read, request->read32, walk_id);
+    saved_reader = thread->sym_reader;
+    thread->sym_reader.process = request->process;
+    thread->sym_reader.read = read;
+    memory_reader_open_cache(&memory, &thread->cache, request->process, read, request->read32,
+                             walk_id);
     pc_exact = (state & STATE_PC_EXACT) != 0;
     if (!first) {
         uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
-        if (frames >= FRAME_CAP || !unwind_in_place(arch, &services, context, walk_id, frames,
-                                                    &pc_exact))
+        why = frames >= FRAME_CAP ? WALK_END_FRAME_CAP
+                                  : unwind_in_place(arch, &services, &thread->lookahead, context,
+                                                    walk_id, frames, &pc_exact);
+        if (why != WALK_END_NONE)
             goto out;
     }
-    report(arch, &services, context, pc_exact, walk_id, (uint32_t)(state & STATE_FRAMES_MASK),
-           frame);
+    report(arch, &services, &thread->lookahead, context, pc_exact, walk_id,
+           (uint32_t)(state & STATE_FRAMES_MASK), frame);
     state = ((state & STATE_FRAMES_MASK) + 1) | (pc_exact ? STATE_PC_EXACT : 0);
     ok = TRUE;
 out:
     memory_reader_close(&memory);
-    sym_walk_reader_pop(&saved_reader);
+    thread->sym_reader = saved_reader;
+    thread->last_end = why;
     frame->Reserved[0] = walk_id;
     frame->Reserved[1] = ok ? state : (state | STATE_ENDED);
     return ok;

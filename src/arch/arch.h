@@ -21,10 +21,32 @@ struct walk_services {
     DWORD flags;                                    /* SYM_STKWALK_* */
 };
 
+/* What one unwind step says: the caller's registers, or why there are none
+ * (a typed reason the walk carries to walk_last_end_reason()). */
 enum unwind_result {
-    UNWIND_OK,      /* the context now holds the caller's registers */
-    UNWIND_NO_CALLER, /* a clean end: nothing above this frame (or unreadable) */
-    UNWIND_BAD_DATA,  /* unwind data malformed: end the walk at this frame */
+    UNWIND_OK,               /* the context now holds the caller's registers */
+    UNWIND_NO_CALLER,        /* a clean end by the rules: nothing above this frame */
+    UNWIND_BAD_DATA,         /* unwind data malformed: end the walk at this frame */
+    UNWIND_STACK_UNREADABLE, /* a saved register or return address could not be read */
+    UNWIND_DATA_UNREADABLE,  /* the unwind data (or the code it needs) could not be read */
+    UNWIND_LEAF_REFUSED,     /* no function entry, and the leaf rule gives no caller */
+    UNWIND_NO_MODULE_BASE,   /* an entry, but no module base to read its data at */
+};
+
+/* Why a walk ended, as walk_last_end_reason() (src/walk_state.h) gives it:
+ * the unwinder's reason, or one of the walk's own end conditions. */
+enum walk_end_reason {
+    WALK_END_NONE,                  /* the walk has not ended */
+    WALK_END_NO_CALLER,             /* UNWIND_NO_CALLER */
+    WALK_END_LEAF_REFUSED,          /* UNWIND_LEAF_REFUSED */
+    WALK_END_UNWIND_DATA_UNREADABLE, /* UNWIND_DATA_UNREADABLE */
+    WALK_END_UNWIND_DATA_MALFORMED, /* UNWIND_BAD_DATA */
+    WALK_END_STACK_UNREADABLE,      /* UNWIND_STACK_UNREADABLE */
+    WALK_END_NO_MODULE_BASE,        /* UNWIND_NO_MODULE_BASE */
+    WALK_END_PC_ZERO,               /* the caller's PC is 0 */
+    WALK_END_NO_PROGRESS,           /* the stack pointer did not rise */
+    WALK_END_FRAME_CAP,             /* the walk reached its frame cap */
+    WALK_END_BAD_ARGUMENT,          /* the call's arguments could not start a walk */
 };
 
 /* What one unwind step learned besides the registers. */
@@ -39,12 +61,23 @@ struct unwind_step {
 /* Largest target context any unwinder handles (the x64 CONTEXT). */
 #define ARCH_MAX_CONTEXT_SIZE 0x4D0
 
+/* A byte range of a target CONTEXT. */
+struct context_range {
+    uint16_t offset, size; /* size 0: unused */
+};
+#define ARCH_STATE_RANGES 2
+
 struct arch_unwinder {
     DWORD machine;          /* IMAGE_FILE_MACHINE_* */
     size_t context_size;    /* bytes of the caller's ContextRecord we own */
     bool context_required;  /* FALSE only where a NULL context can be seeded */
     bool first_unwind_may_keep_sp; /* ARM64 leaf: PC = LR with SP unchanged, from an
                                       exact PC (frame 0, machine frame) */
+    /* The only bytes of the context that unwind, pc, sp and describe read
+     * or write; everything else passes through a walk untouched, so the
+     * walk copies and compares just these (the x64 CONTEXT is 1,232 bytes,
+     * its registers 392). */
+    struct context_range state[ARCH_STATE_RANGES];
 
     /* Applies the caller's STACKFRAME seed (AddrPC/AddrStack/AddrFrame,
      * already flat) to the context, per stackwalk.md "Seeding". */

@@ -66,13 +66,13 @@ static enum unwind_result arm64_virtual_unwind(const struct walk_services *servi
     if (!step->function_entry) {
         /* A leaf without .pdata: its return address is still in LR. */
         if (regs->x[ARM64_LR] == pc)
-            return UNWIND_NO_CALLER;
+            return UNWIND_LEAF_REFUSED;
         regs->pc = regs->x[ARM64_LR];
         return UNWIND_OK;
     }
     base = function_table_module_base(&services->table, at);
     if (base == 0)
-        return UNWIND_BAD_DATA;
+        return UNWIND_NO_MODULE_BASE;
     begin = dw_le32(raw);
     unwind_data = dw_le32(raw + 4);
     if (at < base + begin)
@@ -166,6 +166,7 @@ const struct arch_unwinder arch_arm64 = {
     .context_size = ARM64_CTX_SIZE,
     .context_required = true,
     .first_unwind_may_keep_sp = true,
+    .state = {{ARM64_CTX_CPSR, ARM64_CTX_FPSR + 4 - ARM64_CTX_CPSR}},
     .seed = arm64_seed,
     .pc = arm64_pc,
     .sp = arm64_sp,

@@ -53,8 +53,8 @@ unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start)
     return count;
 }
 
-/* The registers a save sequence restores: integer registers x19.. and,
- * with save_next running past x28, d8.. after them. */
+/* The register classes a save restores: x19.. (through fp and lr), the low
+ * halves of v8.. (d registers) and whole v registers (q). */
 enum reg_kind { REG_X, REG_D, REG_Q };
 
 struct interp {
@@ -75,38 +75,38 @@ static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
         regs->v[n][i] = (uint8_t)(value >> (8 * i));
 }
 
-/* Restores `count` consecutive registers from `address`, 8 bytes each
- * (16 for Q). Integer registers beyond x28 continue with d8 (save_next). */
+/* Restores `count` consecutive registers of one class from `address`, 8
+ * bytes each (16 for Q). save_next stays in the class: an X run goes on
+ * from x27/x28 to x29 (fp)/x30 (lr), a D run from d8 up, a Q run 32 bytes
+ * per pair (spec/unwind-rules.md, save_next). */
 static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
                                       unsigned count, uint64_t address)
 {
+    if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
+        return UNWIND_BAD_DATA; /* past the last register of the class */
     for (unsigned i = 0; i < count; i++) {
         unsigned reg = first + i;
+        uint64_t value;
         if (kind == REG_Q) {
-            if (reg > 31 ||
-                !memory_read(in->memory, address + 16u * i, in->regs->v[reg], 16))
-                return reg > 31 ? UNWIND_BAD_DATA : UNWIND_NO_CALLER;
+            if (!memory_read(in->memory, address + 16u * i, in->regs->v[reg], 16))
+                return UNWIND_STACK_UNREADABLE;
             continue;
         }
-        uint64_t value;
-        bool carried = kind == REG_X && count > 2 && first <= 28 && reg > 28;
-        if ((kind == REG_X && !carried && reg > ARM64_LR) || (kind == REG_D && reg > 31) ||
-            (carried && reg - 29 + 8 > 31))
-            return UNWIND_BAD_DATA;
         if (!load_u64(in, address + 8u * i, &value))
-            return UNWIND_NO_CALLER;
-        if (kind == REG_X && !carried) {
+            return UNWIND_STACK_UNREADABLE;
+        if (kind == REG_X) {
             in->regs->x[reg] = value;
             if (reg == ARM64_LR)
                 in->effect->lr_restored = true;
-        } else /* d registers, or an integer run that save_next carried past x28 */
-            set_d(in->regs, carried ? 8 + (reg - 29) : reg, value);
+        } else {
+            set_d(in->regs, reg, value);
+        }
     }
     return UNWIND_OK;
 }
 
-/* A pair save (regp, fregp, r19r20_x) restores one more pair per save_next
- * that preceded it in the code stream. */
+/* A pair save (regp, fregp, r19r20_x, save_any_reg pairs) restores one more
+ * pair per save_next that preceded it in the code stream. */
 static enum unwind_result restore_pairs(struct interp *in, enum reg_kind kind, unsigned first,
                                         uint64_t address)
 {
@@ -116,21 +116,24 @@ static enum unwind_result restore_pairs(struct interp *in, enum reg_kind kind, u
     return restore_run(in, kind, first, count, address);
 }
 
+/* save_any_reg: with writeback the registers are at [SP] and SP moves by
+ * 16 x (offset + 1), like the other pre-indexed forms. */
 static enum unwind_result save_any_reg(struct interp *in, uint8_t r, uint8_t o)
 {
     bool pair = (r & 0x40) != 0, writeback = (r & 0x20) != 0;
     unsigned reg = r & 0x1F, type = o >> 6;
     enum reg_kind kind = type == 0 ? REG_X : type == 1 ? REG_D : REG_Q;
     uint64_t unit = (pair || writeback || kind == REG_Q) ? 16 : 8;
-    uint64_t offset = (uint64_t)(o & 0x3F) * unit;
+    uint64_t offset = (uint64_t)(o & 0x3F);
     uint64_t sp = in->regs->sp;
+    uint64_t address = writeback ? sp : sp + offset * unit;
     enum unwind_result result;
 
     if (type == 3)
         return UNWIND_BAD_DATA;
-    result = restore_run(in, kind, reg, pair ? 2 : 1, writeback ? sp : sp + offset);
+    result = pair ? restore_pairs(in, kind, reg, address) : restore_run(in, kind, reg, 1, address);
     if (result == UNWIND_OK && writeback)
-        in->regs->sp = sp + offset;
+        in->regs->sp = sp + 16u * (offset + 1u);
     return result;
 }
 
@@ -150,9 +153,19 @@ static enum unwind_result ec_context(struct interp *in)
     struct arm64_regs *regs = in->regs;
 
     if (!memory_read(in->memory, regs->sp, x64, sizeof(x64)))
-        return UNWIND_NO_CALLER;
+        return UNWIND_STACK_UNREADABLE;
+    /* The record replaces the whole context, as Windows' conversion does:
+     * registers ARM64EC has no slot for (x13, x14, x18, x23, x24, x28,
+     * v16-v31) come back zero, and x16/x17 are assembled from the 16-bit
+     * pieces kept in the high words of FloatRegisters[0..7]. */
+    memset(regs->x, 0, sizeof(regs->x));
+    memset(regs->v, 0, sizeof(regs->v));
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
+    for (unsigned piece = 0; piece < 4; piece++) {
+        regs->x[16] |= (uint64_t)dw_le16(x64 + 0x128 + 16 * piece) << (16 * piece);
+        regs->x[17] |= (uint64_t)dw_le16(x64 + 0x168 + 16 * piece) << (16 * piece);
+    }
     in->effect->lr_restored = true; /* x30 is among them */
     for (unsigned n = 0; n < 16; n++)
         memcpy(regs->v[n], x64 + 0x1A0 + 16 * n, 16);
@@ -256,7 +269,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
     case OP_MACHINE_FRAME: {
         uint64_t new_sp, pc;
         if (!load_u64(in, sp, &new_sp) || !load_u64(in, sp + 8, &pc))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         regs->sp = new_sp;
         regs->pc = pc;
         effect->pc_set = effect->pc_exact = true;
@@ -265,7 +278,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
     case OP_CONTEXT: {
         uint8_t saved[ARM64_CTX_SIZE];
         if (!memory_read(in->memory, sp, saved, sizeof(saved)))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         arm64_regs_load(regs, saved);
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;

@@ -14,15 +14,16 @@ struct xdata_header {
     unsigned header_size;
 };
 
-static bool read_header(struct memory_reader *memory, uint64_t address, struct xdata_header *h)
+static enum unwind_result read_header(struct memory_reader *memory, uint64_t address,
+                                      struct xdata_header *h)
 {
     uint32_t word, extended;
 
     if (!memory_read_u32(memory, address, &word))
-        return false;
+        return UNWIND_DATA_UNREADABLE;
     h->function_length = word & 0x3FFFF;
     if (((word >> 18) & 3) != 0)
-        return false; /* unknown version */
+        return UNWIND_BAD_DATA; /* unknown version */
     h->has_handler = (word >> 20) & 1;
     h->single_epilog = (word >> 21) & 1;
     h->epilog_count = (word >> 22) & 0x1F;
@@ -30,12 +31,12 @@ static bool read_header(struct memory_reader *memory, uint64_t address, struct x
     h->header_size = 4;
     if (h->epilog_count == 0 && h->code_words == 0) {
         if (!memory_read_u32(memory, address + 4, &extended))
-            return false;
+            return UNWIND_DATA_UNREADABLE;
         h->epilog_count = extended & 0xFFFF;
         h->code_words = (extended >> 16) & 0xFF;
         h->header_size = 8;
     }
-    return true;
+    return UNWIND_OK;
 }
 
 enum unwind_result arm64_xdata_plan(struct memory_reader *memory, uint64_t address, uint64_t k,
@@ -44,13 +45,15 @@ enum unwind_result arm64_xdata_plan(struct memory_reader *memory, uint64_t addre
     struct xdata_header h;
     uint64_t scopes, prolog_length;
 
-    if (!read_header(memory, address, &h))
-        return UNWIND_BAD_DATA;
+    enum unwind_result header = read_header(memory, address, &h);
+
+    if (header != UNWIND_OK)
+        return header;
     scopes = address + h.header_size;
     codes->size = h.code_words * 4u;
     if (!memory_read(memory, scopes + (h.single_epilog ? 0 : 4u * (uint64_t)h.epilog_count),
                      codes->bytes, codes->size))
-        return UNWIND_BAD_DATA;
+        return UNWIND_DATA_UNREADABLE;
 
     plan->start = 0;
     plan->skip = 0;

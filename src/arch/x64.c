@@ -77,6 +77,14 @@ static void x64_describe(const struct walk_services *services, const void *conte
     }
     frame_base = x64_sp(caller) - 16;
     frame->AddrFrame.Offset = frame_base;
+    /* One read of the four slots; slot by slot only where that fails (the
+     * stack may end among them). */
+    uint8_t home[32];
+    if (memory_read(services->memory, frame_base + 16, home, sizeof(home))) {
+        for (unsigned i = 0; i < 4; i++)
+            frame->Params[i] = dw_le64(home + 8 * i);
+        return;
+    }
     for (unsigned i = 0; i < 4; i++) {
         uint64_t value;
         if (memory_read_u64(services->memory, frame_base + 16 + 8 * i, &value))
@@ -89,6 +97,7 @@ const struct arch_unwinder arch_x64 = {
     .context_size = X64_CTX_SIZE,
     .context_required = true,
     .first_unwind_may_keep_sp = false,
+    .state = {{X64_CTX_GPR(0), X64_CTX_RIP + 8 - X64_CTX_GPR(0)}, {X64_CTX_XMM(0), 16 * 16}},
     .seed = x64_seed,
     .pc = x64_pc,
     .sp = x64_sp,

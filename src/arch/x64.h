@@ -43,19 +43,14 @@ struct x64_unwind_info {
     struct x64_runtime_function chained; /* valid with UNW_FLAG_CHAININFO */
 };
 
-/* Reads the UNWIND_INFO at base + rva; false when unreadable or of a version
- * this unwinder does not know. */
-bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t rva,
-                          struct x64_unwind_info *info);
+/* Reads the UNWIND_INFO at base + rva: UNWIND_DATA_UNREADABLE, or
+ * UNWIND_BAD_DATA for a version this unwinder does not know. */
+enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t base,
+                                        uint32_t rva, struct x64_unwind_info *info);
 
 /* Follows RUNTIME_FUNCTION_INDIRECT links (bit 0 of UnwindData). */
 bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,
                           struct x64_runtime_function *function);
-
-/* The absolute start of the function `function` belongs to: indirect links
- * and chained unwind info followed to the end. */
-bool x64_primary_begin(struct memory_reader *memory, uint64_t base,
-                       struct x64_runtime_function function, uint64_t *begin);
 
 enum epilog_outcome {
     EPILOG_NONE,   /* the PC is not in an epilog */

@@ -82,35 +82,35 @@ static unsigned match_start(struct code_cursor *c, const struct x64_unwind_info 
     return 0;
 }
 
-/* Whether a direct jmp to `target` leaves the function (a tail call). */
+/* Whether a direct jmp to `target` leaves the function (a tail call): a
+ * target outside [Begin, End) does (End itself is outside), unless the
+ * normal lookup of the target finds an entry with the same Begin. A jump
+ * from a chained fragment into its parent lands in an entry with another
+ * Begin, so it is a tail call too (spec/unwind-rules.md, epilog
+ * recognition). */
 static bool jump_leaves_function(const struct walk_services *services, uint64_t base,
                                  const struct x64_runtime_function *function,
                                  const struct x64_unwind_info *info, uint64_t target)
 {
-    struct memory_reader *memory = services->memory;
     uint64_t begin = base + function->begin;
     uint8_t raw[12];
     struct x64_runtime_function other;
-    uint64_t other_base, ours, theirs;
 
     if (target >= begin && target < base + function->end)
         /* Inside: a loop, unless it restarts the function (a tail call to
          * itself). */
         return target == begin && !(info->flags & UNW_FLAG_CHAININFO_BIT);
 
-    /* Outside the entry, but maybe another fragment of the same function. */
     if (!function_table_lookup(&services->table, target, raw, sizeof(raw)))
         return true;
-    other_base = function_table_module_base(&services->table, target);
-    if (other_base != base)
+    if (function_table_module_base(&services->table, target) != base)
         return true;
     other.begin = dw_le32(raw);
     other.end = dw_le32(raw + 4);
     other.unwind_data = dw_le32(raw + 8);
-    if (!x64_primary_begin(memory, base, *function, &ours) ||
-        !x64_primary_begin(memory, base, other, &theirs))
+    if (!x64_resolve_indirect(services->memory, base, &other))
         return true;
-    return ours != theirs || target == theirs;
+    return other.begin != function->begin;
 }
 
 /* The final instruction; returns false when it does not end an epilog. */

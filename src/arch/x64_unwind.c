@@ -20,15 +20,15 @@ enum {
 
 #define INDIRECT_ENTRY_BIT 0x1u
 
-bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t rva,
-                          struct x64_unwind_info *info)
+enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t base,
+                                        uint32_t rva, struct x64_unwind_info *info)
 {
     uint8_t header[4];
     uint8_t rest[2 * 256 + 12];
     unsigned slots, size;
 
     if (!memory_read(memory, base + rva, header, sizeof(header)))
-        return false;
+        return UNWIND_DATA_UNREADABLE;
     info->version = header[0] & 7;
     info->flags = header[0] >> 3;
     info->prolog_size = header[1];
@@ -36,7 +36,7 @@ bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t 
     info->frame_register = header[3] & 0x0F;
     info->frame_offset = header[3] >> 4;
     if (info->version != 1 && info->version != 2)
-        return false;
+        return UNWIND_BAD_DATA;
 
     /* Codes are padded to an even slot count and the chained entry follows;
      * without one, the padding slot need not be readable (dumps and
@@ -44,7 +44,7 @@ bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t 
     slots = (info->code_count + 1u) & ~1u;
     size = (info->flags & UNW_FLAG_CHAININFO_BIT) ? 2 * slots + 12 : 2u * info->code_count;
     if (!memory_read(memory, base + rva + 4, rest, size))
-        return false;
+        return UNWIND_DATA_UNREADABLE;
     for (unsigned i = 0; i < info->code_count; i++)
         info->codes[i] = dw_le16(rest + 2 * i);
     if (info->flags & UNW_FLAG_CHAININFO_BIT) {
@@ -52,7 +52,7 @@ bool x64_read_unwind_info(struct memory_reader *memory, uint64_t base, uint32_t 
         info->chained.end = dw_le32(rest + 2 * slots + 4);
         info->chained.unwind_data = dw_le32(rest + 2 * slots + 8);
     }
-    return true;
+    return UNWIND_OK;
 }
 
 bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,
@@ -69,24 +69,6 @@ bool x64_resolve_indirect(struct memory_reader *memory, uint64_t base,
         function->unwind_data = dw_le32(raw + 8);
     }
     return true;
-}
-
-bool x64_primary_begin(struct memory_reader *memory, uint64_t base,
-                       struct x64_runtime_function function, uint64_t *begin)
-{
-    struct x64_unwind_info info;
-
-    for (unsigned depth = 0; depth < X64_CHAIN_LIMIT; depth++) {
-        if (!x64_resolve_indirect(memory, base, &function) ||
-            !x64_read_unwind_info(memory, base, function.unwind_data, &info))
-            return false;
-        if (!(info.flags & UNW_FLAG_CHAININFO_BIT)) {
-            *begin = base + function.begin;
-            return true;
-        }
-        function = info.chained;
-    }
-    return false;
 }
 
 /* How many 16-bit slots a code occupies, or 0 for a code that cannot be
@@ -148,7 +130,7 @@ static enum unwind_result apply_code(struct code_walk *w, const struct x64_unwin
     switch (op) {
     case UWOP_PUSH_NONVOL:
         if (!memory_read_u64(w->memory, gpr[X64_RSP], &value))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         gpr[op_info] = value;
         gpr[X64_RSP] += 8;
         return UNWIND_OK;
@@ -167,7 +149,7 @@ static enum unwind_result apply_code(struct code_walk *w, const struct x64_unwin
     case UWOP_SAVE_NONVOL_FAR: {
         uint64_t offset = op == UWOP_SAVE_NONVOL ? 8u * info->codes[i + 1] : slot_pair(info, i);
         if (!memory_read_u64(w->memory, w->frame + offset, &value))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         gpr[op_info] = value;
         return UNWIND_OK;
     }
@@ -177,21 +159,21 @@ static enum unwind_result apply_code(struct code_walk *w, const struct x64_unwin
         /* version 1 UWOP_SAVE_XMM: the low half, scaled by 8 */
         return restore_xmm(w, op_info, w->frame + 8u * info->codes[i + 1], true)
                    ? UNWIND_OK
-                   : UNWIND_NO_CALLER;
+                   : UNWIND_STACK_UNREADABLE;
     case UWOP_SPARE_CODE: /* version 1 UWOP_SAVE_XMM_FAR */
         return restore_xmm(w, op_info, w->frame + slot_pair(info, i), true) ? UNWIND_OK
-                                                                            : UNWIND_NO_CALLER;
+                                                                            : UNWIND_STACK_UNREADABLE;
     case UWOP_SAVE_XMM128:
     case UWOP_SAVE_XMM128_FAR: {
         uint64_t offset = op == UWOP_SAVE_XMM128 ? 16u * info->codes[i + 1] : slot_pair(info, i);
-        return restore_xmm(w, op_info, w->frame + offset, false) ? UNWIND_OK : UNWIND_NO_CALLER;
+        return restore_xmm(w, op_info, w->frame + offset, false) ? UNWIND_OK : UNWIND_STACK_UNREADABLE;
     }
     case UWOP_PUSH_MACHFRAME: {
         uint64_t rsp = gpr[X64_RSP] + (op_info ? 8u : 0u);
         uint64_t rip, old_rsp;
         if (!memory_read_u64(w->memory, rsp, &rip) ||
             !memory_read_u64(w->memory, rsp + 24, &old_rsp))
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         w->regs->rip = rip;
         gpr[X64_RSP] = old_rsp;
         w->machine_frame = true;
@@ -202,6 +184,32 @@ static enum unwind_result apply_code(struct code_walk *w, const struct x64_unwin
     }
 }
 
+/* The base of every SAVE_* offset, in the primary info and all its chained
+ * ones, computed once from the primary before any code runs: the frame
+ * register counts past the prolog, always when the primary is itself chained,
+ * and inside an unchained prolog only once its SET_FPREG has executed
+ * (spec/unwind-rules.md, x64 step 2). */
+static uint64_t establisher_frame(const struct x64_regs *regs, const struct x64_unwind_info *info,
+                                  uint64_t pc_offset)
+{
+    uint64_t with_fp = regs->gpr[info->frame_register] - 16u * info->frame_offset;
+
+    if (info->frame_register == 0)
+        return regs->gpr[X64_RSP];
+    if (pc_offset >= info->prolog_size || (info->flags & UNW_FLAG_CHAININFO_BIT))
+        return with_fp;
+    for (unsigned i = 0; i < info->code_count;) {
+        uint8_t op = (info->codes[i] >> 8) & 0x0F;
+        unsigned slots = code_slots(info->version, op, info->codes[i] >> 12);
+        if (slots == 0)
+            break; /* malformed: apply_codes reports it */
+        if (op == UWOP_SET_FPREG && (info->codes[i] & 0xFFu) <= pc_offset)
+            return with_fp;
+        i += slots;
+    }
+    return regs->gpr[X64_RSP];
+}
+
 /* Undoes the codes of one UNWIND_INFO; in its prolog only those whose
  * instruction has executed. */
 static enum unwind_result apply_codes(struct code_walk *w, const struct x64_unwind_info *info,
@@ -209,9 +217,6 @@ static enum unwind_result apply_codes(struct code_walk *w, const struct x64_unwi
 {
     bool in_prolog = pc_offset < info->prolog_size;
 
-    w->frame = info->frame_register
-                   ? w->regs->gpr[info->frame_register] - 16u * info->frame_offset
-                   : w->regs->gpr[X64_RSP];
     for (unsigned i = 0; i < info->code_count;) {
         uint8_t code_offset = info->codes[i] & 0xFF;
         uint8_t op = (info->codes[i] >> 8) & 0x0F;
@@ -250,12 +255,13 @@ static bool frame_pointer_unwind(struct memory_reader *memory, struct x64_regs *
     return true;
 }
 
-static enum unwind_result leaf_unwind(struct memory_reader *memory, struct x64_regs *regs)
+static enum unwind_result leaf_unwind(struct memory_reader *memory, struct x64_regs *regs,
+                                      enum unwind_result unreadable)
 {
     uint64_t rip;
 
     if (!memory_read_u64(memory, regs->gpr[X64_RSP], &rip))
-        return UNWIND_NO_CALLER;
+        return unreadable;
     regs->rip = rip;
     regs->gpr[X64_RSP] += 8;
     return UNWIND_OK;
@@ -280,18 +286,20 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
     if (!step->function_entry) {
         if ((services->flags & SYM_STKWALK_FORCE_FRAMEPTR) && frame_pointer_unwind(memory, regs))
             return UNWIND_OK;
-        return leaf_unwind(memory, regs);
+        return leaf_unwind(memory, regs, UNWIND_LEAF_REFUSED);
     }
 
     base = function_table_module_base(&services->table, lookup);
     if (base == 0)
-        return UNWIND_BAD_DATA; /* never read unwind data at 0 + RVA */
+        return UNWIND_NO_MODULE_BASE; /* never read unwind data at 0 + RVA */
     function.begin = dw_le32(raw);
     function.end = dw_le32(raw + 4);
     function.unwind_data = dw_le32(raw + 8);
-    if (!x64_resolve_indirect(memory, base, &function) ||
-        !x64_read_unwind_info(memory, base, function.unwind_data, &info))
-        return UNWIND_BAD_DATA;
+    if (!x64_resolve_indirect(memory, base, &function))
+        return UNWIND_DATA_UNREADABLE;
+    r = x64_read_unwind_info(memory, base, function.unwind_data, &info);
+    if (r != UNWIND_OK)
+        return r;
 
     /* Epilogs are recognised from the code, against the entry found for the
      * PC only, and never with zero codes (Windows 10 1809 and later).
@@ -309,12 +317,13 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
         case EPILOG_UNWOUND:
             return UNWIND_OK;
         case EPILOG_UNREADABLE:
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         case EPILOG_NONE:
             break;
         }
     }
 
+    walk.frame = establisher_frame(regs, &info, pc - (base + function.begin));
     for (unsigned depth = 0;; depth++) {
         r = apply_codes(&walk, &info, pc - (base + function.begin));
         if (r != UNWIND_OK)
@@ -328,9 +337,11 @@ enum unwind_result x64_virtual_unwind(const struct walk_services *services, stru
         if (depth + 1 >= X64_CHAIN_LIMIT)
             return UNWIND_BAD_DATA; /* too long, or a cycle */
         function = info.chained;
-        if (!x64_resolve_indirect(memory, base, &function) ||
-            !x64_read_unwind_info(memory, base, function.unwind_data, &info))
-            return UNWIND_BAD_DATA;
+        if (!x64_resolve_indirect(memory, base, &function))
+            return UNWIND_DATA_UNREADABLE;
+        r = x64_read_unwind_info(memory, base, function.unwind_data, &info);
+        if (r != UNWIND_OK)
+            return r;
     }
-    return leaf_unwind(memory, regs);
+    return leaf_unwind(memory, regs, UNWIND_STACK_UNREADABLE);
 }

@@ -76,6 +76,12 @@ static void x86_describe(const struct walk_services *services, const void *conte
         return;
     }
     frame->AddrFrame.Offset = step->return_slot - 4;
+    uint8_t args[16];
+    if (memory_read(services->memory, step->return_slot + 4, args, sizeof(args))) {
+        for (unsigned i = 0; i < 4; i++)
+            frame->Params[i] = dw_le32(args + 4 * i);
+        return;
+    }
     for (unsigned i = 0; i < 4; i++) {
         uint32_t value;
         if (memory_read_u32(services->memory, step->return_slot + 4 + 4 * i, &value))
@@ -88,6 +94,7 @@ const struct arch_unwinder arch_x86 = {
     .context_size = X86_CTX_SIZE,
     .context_required = false,
     .first_unwind_may_keep_sp = false,
+    .state = {{0x9C, 0xC8 - 0x9C}}, /* Edi .. Esp: the GPRs, EBP, EIP and ESP */
     .seed = x86_seed,
     .pc = x86_pc,
     .sp = x86_sp,

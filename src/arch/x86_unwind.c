@@ -30,7 +30,7 @@ static enum unwind_result ebp_chain(struct memory_reader *memory, struct x86_reg
 
     if (ebp < regs->gpr[X86_ESP] || (ebp & 3) != 0 || ebp > 0xFFFFFFF7u ||
         !memory_read_u32(memory, ebp, &saved_ebp) || !memory_read_u32(memory, ebp + 4, &ret))
-        return UNWIND_NO_CALLER;
+        return UNWIND_STACK_UNREADABLE;
     regs->eip = ret;
     regs->gpr[X86_ESP] = ebp + 8;
     regs->gpr[X86_EBP] = saved_ebp;
@@ -45,7 +45,7 @@ static enum unwind_result trap_frame(struct memory_reader *memory, struct x86_re
     uint32_t base = regs->gpr[X86_EBP], cs, eflags;
 
     if (!memory_read(memory, base, tf, sizeof(tf)))
-        return UNWIND_NO_CALLER;
+        return UNWIND_STACK_UNREADABLE;
     regs->eip = dw_le32(tf + TRAP_EIP);
     regs->gpr[X86_EBP] = dw_le32(tf + TRAP_EBP);
     regs->gpr[X86_EBX] = dw_le32(tf + TRAP_EBX);
@@ -130,7 +130,7 @@ static enum unwind_result fpo_unwind(const struct walk_services *services, struc
             entry = find_return_slot(services, entry);
     }
     if (!memory_read_u32(memory, entry, &ret))
-        return UNWIND_NO_CALLER;
+        return UNWIND_STACK_UNREADABLE;
     for (unsigned i = 0; i < done; i++) {
         uint32_t value;
         if (prolog.saved[i] >= 0 && is_callee_saved(prolog.saved[i]) &&
@@ -166,14 +166,17 @@ enum unwind_result x86_virtual_unwind(const struct walk_services *services, stru
             step->return_slot = slot;
             return UNWIND_OK;
         case X86_CODE_UNREADABLE:
-            return UNWIND_NO_CALLER;
+            return UNWIND_STACK_UNREADABLE;
         case X86_CODE_NONE:
             break;
         }
     }
 
-    if (!step->function_entry)
-        return ebp_chain(memory, regs, step);
+    if (!step->function_entry) {
+        /* The EBP chain is the rule where there is no frame data. */
+        enum unwind_result r = ebp_chain(memory, regs, step);
+        return r == UNWIND_STACK_UNREADABLE ? UNWIND_LEAF_REFUSED : r;
+    }
     x86_fpo_decode(raw, &fpo);
     switch (fpo.frame) {
     case X86_FRAME_TSS:
@@ -183,7 +186,7 @@ enum unwind_result x86_virtual_unwind(const struct walk_services *services, stru
     default:
         base = function_table_module_base(&services->table, lookup);
         if (base == 0)
-            return UNWIND_BAD_DATA;
+            return UNWIND_NO_MODULE_BASE;
         return fpo_unwind(services, regs, &fpo, base, step);
     }
 }

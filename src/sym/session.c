@@ -123,17 +123,30 @@ struct sym_module *session_module_at(struct sym_session *session, uint64_t addre
     return NULL;
 }
 
-static _Thread_local struct walk_reader_state walk_reader;
-
 void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                           struct walk_reader_state *saved)
 {
-    *saved = walk_reader;
-    walk_reader.process = process;
-    walk_reader.read = read;
+    struct walk_reader_state *current = &walk_thread_state()->sym_reader;
+
+    *saved = *current;
+    current->process = process;
+    current->read = read;
 }
 
-void sym_walk_reader_pop(const struct walk_reader_state *saved) { walk_reader = *saved; }
+void sym_walk_reader_pop(const struct walk_reader_state *saved)
+{
+    walk_thread_state()->sym_reader = *saved;
+}
+
+/* The walk's routine, when a walk of `process` runs on this thread. Reached
+ * only when a lookup must read (lazily, once per module part), so the
+ * thread-local access stays off the per-frame path. */
+static PREAD_PROCESS_MEMORY_ROUTINE64 walk_read_for(HANDLE process)
+{
+    const struct walk_reader_state *walk = &walk_thread_state()->sym_reader;
+
+    return walk->process == process ? walk->read : NULL;
+}
 
 bool target_reader_available(const struct target_reader *reader)
 {
@@ -141,7 +154,7 @@ bool target_reader_available(const struct target_reader *reader)
     (void)reader;
     return true; /* ReadProcessMemory */
 #else
-    return reader->read || (walk_reader.read && walk_reader.process == reader->process) ||
+    return reader->read || walk_read_for(reader->process) ||
            (reader->session && reader->session->callback);
 #endif
 }
@@ -250,8 +263,8 @@ bool target_read(const struct target_reader *reader, uint64_t address, void *buf
     PREAD_PROCESS_MEMORY_ROUTINE64 read = reader->read;
     struct memory_reader memory;
 
-    if (!read && walk_reader.read && walk_reader.process == reader->process)
-        read = walk_reader.read;
+    if (!read)
+        read = walk_read_for(reader->process);
     if (!read && reader->session && reader->session->callback)
         return read_with_callback(reader, address, buffer, size);
 #ifdef _WIN32

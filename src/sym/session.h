@@ -11,6 +11,7 @@
 #define DBGWALK_SESSION_H
 
 #include "../memory.h"
+#include "../walk_state.h"
 #include "lock.h"
 #include "debug_info.h"
 #include "pe_image.h"
@@ -120,13 +121,9 @@ bool target_reader_available(const struct target_reader *reader);
 bool target_read(const struct target_reader *reader, uint64_t address, void *buffer,
                  size_t size);
 
-/* Set by the walk while it runs on this thread: the routine a Sym lookup
- * without one of its own reads target memory with. Walks may nest (a read
- * routine that walks another stack), so the previous one is kept. */
-struct walk_reader_state {
-    HANDLE process;
-    PREAD_PROCESS_MEMORY_ROUTINE64 read;
-};
+/* Set by the walk while it runs on this thread (struct walk_reader_state in
+ * src/walk_state.h, which the walk sets directly): the routine a Sym lookup
+ * without one of its own reads target memory with. */
 void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                           struct walk_reader_state *saved);
 void sym_walk_reader_pop(const struct walk_reader_state *saved);

@@ -305,7 +305,8 @@ struct a64_insn a64_save_any(enum a64_class cls, unsigned reg, bool pair, bool w
 {
     unsigned unit = (pair || writeback || cls == R_Q) ? 16 : 8;
     unsigned r = reg | (writeback ? 0x20u : 0u) | (pair ? 0x40u : 0u);
-    unsigned o = (unsigned)cls << 6 | amount / unit;
+    /* pre-indexed: SP moves by 16 x (offset + 1) */
+    unsigned o = (unsigned)cls << 6 | (writeback ? amount / 16 - 1 : amount / unit);
     return save(insn(K_SAVE, 3, 0xE7, r, o, 0), cls, reg, reg + 1, pair ? 2 : 1, writeback,
                 amount);
 }

@@ -90,9 +90,10 @@ static void codes_pre_indexed_fregs_alloc_m_set_fp(void **state)
     check_all_forms(&fn, "fplr_x/regp_x/reg_x/fregp_x/freg_x/alloc_m/fregp/freg/set_fp");
 }
 
-/* save_next runs x21..x28 then continues into d8/d9; homing nops still
- * count one instruction each and have no epilog twin; alloc_l. */
-static void codes_save_next_into_d8_nops_alloc_l(void **state)
+/* save_next runs x21..x28 and, after the x27/x28 pair, x29 (fp)/x30 (lr):
+ * an X run stays in the X class; homing nops still count one instruction
+ * each and have no epilog twin; alloc_l. */
+static void codes_save_next_x27_pair_continues_to_fp_lr(void **state)
 {
     (void)state;
     struct a64_fn fn = {.body = 1};
@@ -101,13 +102,43 @@ static void codes_save_next_into_d8_nops_alloc_l(void **state)
     a64_fn_add(&fn, a64_save_next(R_X, 23, 32));
     a64_fn_add(&fn, a64_save_next(R_X, 25, 48));
     a64_fn_add(&fn, a64_save_next(R_X, 27, 64));
-    a64_fn_add(&fn, a64_save_next(R_D, 8, 80));
-    a64_fn_add(&fn, a64_save_fplr_x(16));
+    a64_fn_add(&fn, a64_save_next(R_X, 29, 80));
     a64_fn_add(&fn, a64_nop());
     a64_fn_add(&fn, a64_nop());
     a64_fn_add(&fn, a64_alloc_l(0x12340));
     a64_fn_mirror(&fn);
-    check_all_forms(&fn, "save_next/nop/alloc_l");
+    check_all_forms(&fn, "save_next x27/x28 -> fp/lr, nop, alloc_l");
+}
+
+/* D pairs continue through d8..d15: fregp_x d8/d9 then three save_next. */
+static void codes_save_next_d_pairs_through_d15(void **state)
+{
+    (void)state;
+    struct a64_fn fn = {.body = 1};
+    a64_fn_add(&fn, a64_save_fregp_x(8, 80));
+    a64_fn_add(&fn, a64_save_next(R_D, 10, 16));
+    a64_fn_add(&fn, a64_save_next(R_D, 12, 32));
+    a64_fn_add(&fn, a64_save_next(R_D, 14, 48));
+    a64_fn_add(&fn, a64_save_fplr(64));
+    a64_fn_mirror(&fn);
+    check_all_forms(&fn, "fregp_x d8 + save_next to d15");
+}
+
+/* After save_any_reg pairs, save_next continues the same class: X and D
+ * pairs 16 bytes on, Q pairs 32 bytes on (a Q register is 16 bytes). */
+static void codes_save_next_after_save_any_reg_pairs(void **state)
+{
+    (void)state;
+    struct a64_fn fn = {.body = 1};
+    a64_fn_add(&fn, a64_save_any(R_Q, 16, true, true, 128)); /* q16,q17 at [sp]; sp -= 128 */
+    a64_fn_add(&fn, a64_save_next(R_Q, 18, 32));             /* q18,q19 at [sp + 32] */
+    a64_fn_add(&fn, a64_save_next(R_Q, 20, 64));             /* q20,q21 at [sp + 64] */
+    a64_fn_add(&fn, a64_save_any(R_X, 21, true, true, 64));  /* x21,x22 at [sp]; sp -= 64 */
+    a64_fn_add(&fn, a64_save_next(R_X, 23, 16));             /* x23,x24 at [sp + 16] */
+    a64_fn_add(&fn, a64_save_any(R_D, 8, true, false, 32));  /* d8,d9 at [sp + 32] */
+    a64_fn_add(&fn, a64_save_next(R_D, 10, 48));             /* d10,d11 at [sp + 48] */
+    a64_fn_mirror(&fn);
+    check_all_forms(&fn, "save_any_reg pairs + save_next");
 }
 
 /* save_regp_x then save_next, fregp then save_next (d pairs), lrpair. */
@@ -124,20 +155,6 @@ static void codes_save_next_after_regp_x_and_fregp_lrpair(void **state)
     a64_fn_add(&fn, a64_save_lrpair(25, 96)); /* lr stored again: the last store wins */
     a64_fn_mirror(&fn);
     check_all_forms(&fn, "regp_x+save_next/lrpair/fregp+save_next");
-}
-
-/* save_next after the x27/x28 pair (save_regp_x X=8) continues into d8/d9,
- * then d10/d11. */
-static void codes_save_next_from_x27_into_d_registers(void **state)
-{
-    (void)state;
-    struct a64_fn fn = {.body = 1};
-    a64_fn_add(&fn, a64_save_regp_x(27, 48));
-    a64_fn_add(&fn, a64_save_next(R_D, 8, 16));
-    a64_fn_add(&fn, a64_save_next(R_D, 10, 32));
-    a64_fn_add(&fn, a64_save_fplr_x(16));
-    a64_fn_mirror(&fn);
-    check_all_forms(&fn, "regp_x x27 + save_next into d8");
 }
 
 /* save_any_reg (0xE7): X, D and Q; single and pair; plain and pre-indexed. */
@@ -356,6 +373,16 @@ static void codes_ec_context(void **state)
     }
     for (unsigned n = 0; n < 16; n++)
         memset(x64 + 0x1A0 + 16 * n, 0x30 + (int)n, 16);
+    /* x16 = 0x1616_2626_3636_4646 and x17 = 0x1717_2727_3737_4747, each in
+     * four 16-bit pieces, lowest first, in the words after Lr, X6, X7, X9
+     * (x16) and X10, X11, X12, X15 (x17). */
+    for (unsigned piece = 0; piece < 4; piece++) {
+        uint16_t p16 = (uint16_t)(0x4646 - 0x1010 * piece), p17 = (uint16_t)(0x4747 - 0x1010 * piece);
+        x64[0x128 + 16 * piece] = (uint8_t)p16;
+        x64[0x129 + 16 * piece] = (uint8_t)(p16 >> 8);
+        x64[0x168 + 16 * piece] = (uint8_t)p17;
+        x64[0x169 + 16 * piece] = (uint8_t)(p17 >> 8);
+    }
     ft_write(&t.ft, sp, x64, sizeof(x64));
 
     c = context_at(3, sp);
@@ -366,6 +393,17 @@ static void codes_ec_context(void **state)
     assert_int_equal(c.Pc, IB + 0x4444);
     for (unsigned n = 0; n < 16; n++)
         assert_int_equal(c.V[n].B[7], 0x30 + n);
+    assert_int_equal(c.X[16], 0x1616262636364646ull);
+    assert_int_equal(c.X[17], 0x1717272737374747ull);
+    /* no ARM64EC slot: zero, as Windows' conversion gives them */
+    assert_int_equal(c.X[13], 0);
+    assert_int_equal(c.X[14], 0);
+    assert_int_equal(c.X[18], 0);
+    assert_int_equal(c.X[23], 0);
+    assert_int_equal(c.X[24], 0);
+    assert_int_equal(c.X[28], 0);
+    assert_int_equal(c.V[16].Low, 0);
+    assert_int_equal(c.V[31].High, 0);
     assert_true(step.caller_pc_exact);
 }
 
@@ -450,10 +488,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(codes_r19r20_x_regp_reg_fplr_add_fp_alloc_s, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(codes_pre_indexed_fregs_alloc_m_set_fp, setup, teardown),
-        cmocka_unit_test_setup_teardown(codes_save_next_into_d8_nops_alloc_l, setup, teardown),
-        cmocka_unit_test_setup_teardown(codes_save_next_after_regp_x_and_fregp_lrpair, setup,
+        cmocka_unit_test_setup_teardown(codes_save_next_x27_pair_continues_to_fp_lr, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(codes_save_next_from_x27_into_d_registers, setup,
+        cmocka_unit_test_setup_teardown(codes_save_next_d_pairs_through_d15, setup, teardown),
+        cmocka_unit_test_setup_teardown(codes_save_next_after_save_any_reg_pairs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(codes_save_next_after_regp_x_and_fregp_lrpair, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(codes_save_any_reg, setup, teardown),
         cmocka_unit_test_setup_teardown(codes_pac_sign_lr, setup, teardown),

@@ -1,6 +1,7 @@
 /*
  * Malformed ARM64 unwind data and hostile memory: every case ends cleanly
- * (UNWIND_BAD_DATA or UNWIND_NO_CALLER) with the context untouched, never a
+ * (a typed reason: malformed or unreadable data, unreadable stack, no
+ * caller) with the context untouched, never a
  * crash or a read outside a buffer (this suite runs under ASan and UBSan in
  * CI). A seeded fuzz pass throws random .xdata and packed words at the
  * unwinder at random positions.
@@ -128,14 +129,14 @@ static void code_words_past_the_image(void **state)
         ft_write(&t.ft, IB + near_end, b, 4);
     }
     xdata_entry(16, near_end);
-    expect_at(8, UNWIND_BAD_DATA);
+    expect_at(8, UNWIND_DATA_UNREADABLE);
 
     /* extended: 255 code words, 65535 scopes */
     {
         uint8_t b[8] = {16, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0};
         ft_write(&t.ft, IB + near_end, b, 8);
     }
-    expect_at(8, UNWIND_BAD_DATA);
+    expect_at(8, UNWIND_DATA_UNREADABLE);
 
     /* extended header itself past the image */
     {
@@ -143,7 +144,7 @@ static void code_words_past_the_image(void **state)
         ft_write(&t.ft, IB + A64_IMAGE_SIZE - 4, b, 4);
     }
     xdata_entry(16, A64_IMAGE_SIZE - 4);
-    expect_at(8, UNWIND_BAD_DATA);
+    expect_at(8, UNWIND_DATA_UNREADABLE);
 }
 
 /* Many epilog scopes lying past the image while the codes are readable: the
@@ -159,7 +160,7 @@ static void epilog_scopes_past_the_image(void **state)
 
     ft_write(&t.ft, IB + rva, b, 8);
     xdata_entry(100, rva);
-    expect_at(50, UNWIND_BAD_DATA);
+    expect_at(50, UNWIND_DATA_UNREADABLE);
 }
 
 /* .xdata RVA outside the image. */
@@ -167,7 +168,7 @@ static void xdata_outside_the_image(void **state)
 {
     (void)state;
     xdata_entry(16, 0x7FFFFFFC);
-    expect_at(4, UNWIND_BAD_DATA);
+    expect_at(4, UNWIND_DATA_UNREADABLE);
 }
 
 /* A save whose stack slot is unreadable: no caller. */
@@ -186,7 +187,7 @@ static void unreadable_stack_has_no_caller(void **state)
     m.pc = IB + FUNC + 20;
     a64_to_context(&m, &c);
     before = c;
-    assert_int_equal(a64_unwind(&t, &c, true, &step, false), UNWIND_NO_CALLER);
+    assert_int_equal(a64_unwind(&t, &c, true, &step, false), UNWIND_STACK_UNREADABLE);
     assert_memory_equal(&c, &before, sizeof(c));
 
     /* a machine frame, a context record, an EC context at unmapped SP */
@@ -194,7 +195,7 @@ static void unreadable_stack_has_no_caller(void **state)
         const uint8_t special[4] = {op, 0xE4, 0xE4, 0xE4};
         a64_write_raw_xdata(&t, XDATA, 16, false, false, 0, false, NULL, 0, special, 4, 1);
         c = before;
-        assert_int_equal(a64_unwind(&t, &c, true, &step, false), UNWIND_NO_CALLER);
+        assert_int_equal(a64_unwind(&t, &c, true, &step, false), UNWIND_STACK_UNREADABLE);
         assert_memory_equal(&c, &before, sizeof(c));
     }
 }
@@ -350,7 +351,8 @@ static void fuzz_random_unwind_data(void **state)
         a64_to_context(&m, &c);
         before = c;
         r = a64_unwind(&t, &c, round % 7 != 0, &step, round % 11 == 0);
-        assert_true(r == UNWIND_OK || r == UNWIND_NO_CALLER || r == UNWIND_BAD_DATA);
+        assert_true(r == UNWIND_OK || r == UNWIND_NO_CALLER || r == UNWIND_BAD_DATA ||
+                    r == UNWIND_STACK_UNREADABLE || r == UNWIND_DATA_UNREADABLE);
         if (r != UNWIND_OK)
             assert_memory_equal(&c, &before, sizeof(c));
     }

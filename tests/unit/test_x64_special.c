@@ -5,6 +5,7 @@
  * function, and the FORCE_FRAMEPTR flag.
  */
 #include "walk_helpers.h"
+#include "walk_state.h"
 
 #include <string.h>
 
@@ -163,16 +164,104 @@ static void chained_fragment_epilog(void **state)
     assert_int_equal(rec[1].context.Rip, B + 0x3F10);
 }
 
-static void jump_from_fragment_into_its_primary_is_not_an_epilog(void **state)
+/* F's jmp at 0x3210 lands in P, an entry with another Begin: a tail call, so
+ * an epilog (no pops: RIP = [RSP]); F's SAVE slot is never read. */
+static void x64_jmp_from_chained_fragment_into_parent_is_tail_call(void **state)
 {
     (void)state;
     struct x64_state s = state_at(B + 0x3210, S);
 
     chained_setup();
-    ft_write64(&t, S, GARBAGE); /* what an epilog reading would take */
+    ft_write64(&t, S, B + 0x3F30);
+    ft_write64(&t, S + 8, 0);
     assert_int_equal(walk_state(&t, &s, rec, 8), 2);
+    assert_int_equal(rec[1].context.Rip, B + 0x3F30);
+    assert_int_equal(rec[1].context.Rsp, S + 8);
+    assert_int_equal(rec[1].context.Rsi, s.gpr[RSI]);
+    assert_int_equal(rec[1].context.Rbx, s.gpr[RBX]);
+}
+
+/* Fragment F2 (sub rsp, 0x20) chained to P2 (push rbx; SAVE_NONVOL rdi at
+ * +0x10), PC in F2's body with RSP = V: the establisher frame is V, taken
+ * once from F2, so P2's rdi comes from [V + 0x10], not from [V + 0x20 +
+ * 0x10] as a frame recomputed after F2's codes would say. Then rbx = [V +
+ * 0x20], RIP = [V + 0x28], RSP = V + 0x30. */
+static void x64_chained_save_offsets_use_primary_frame(void **state)
+{
+    (void)state;
+    const uint16_t p_codes[] = {UC(6, 4, RDI), 2, UC(1, 0, RBX)};
+    const uint16_t f_codes[] = {UC(4, 2, 3)};
+    IMAGE_RUNTIME_FUNCTION_ENTRY parent = {0x3A00, 0x3A20, {0x9600}};
+    const uint64_t V = S;
+    struct x64_state s = state_at(B + 0x3B10, V);
+
+    x64_write_unwind(&t, 0x9600, 1, 0, 6, 0, 0, p_codes, 3, NULL);
+    ft_add_function(&t, 0x3A00, 0x3A20, 0x9600);
+    x64_write_unwind(&t, 0x9640, 1, UNW_FLAG_CHAININFO, 4, 0, 0, f_codes, 1, &parent);
+    ft_add_function(&t, 0x3B00, 0x3B20, 0x9640);
+    ft_write64(&t, V + 0x10, 0xD1D1);
+    ft_write64(&t, V + 0x20, 0xB0B0);
+    ft_write64(&t, V + 0x28, B + 0x3F10);
+    ft_write64(&t, V + 0x30, 0);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 2);
+    assert_int_equal(rec[1].context.Rdi, 0xD1D1);
+    assert_int_equal(rec[1].context.Rbx, 0xB0B0);
     assert_int_equal(rec[1].context.Rip, B + 0x3F10);
+    assert_int_equal(rec[1].context.Rsp, V + 0x30);
+}
+
+/* Fragment F3 (frame register RBP, its SET_FPREG at offset 8 not yet run at
+ * F3 + 2) chained to P3 (push rbx; SAVE_NONVOL rsi at +0x18, no frame
+ * register): the primary is chained, so the frame is RBP even in its prolog,
+ * and P3's rsi is [RBP + 0x18]. */
+static void x64_chained_primary_in_prolog_uses_frame_register(void **state)
+{
+    (void)state;
+    const uint16_t p_codes[] = {UC(5, 4, RSI), 3, UC(1, 0, RBX)};
+    const uint16_t f_codes[] = {UC(8, 3, 0)};
+    IMAGE_RUNTIME_FUNCTION_ENTRY parent = {0x3A00, 0x3A20, {0x9600}};
+    const uint64_t V = S;
+    struct x64_state s = state_at(B + 0x3B02, V);
+
+    s.gpr[RBP] = V + 0x40;
+    x64_write_unwind(&t, 0x9600, 1, 0, 5, 0, 0, p_codes, 3, NULL);
+    ft_add_function(&t, 0x3A00, 0x3A20, 0x9600);
+    x64_write_unwind(&t, 0x9640, 1, UNW_FLAG_CHAININFO, 8, RBP, 0, f_codes, 1, &parent);
+    ft_add_function(&t, 0x3B00, 0x3B20, 0x9640);
+    ft_write64(&t, V, 0xB0B0);
+    ft_write64(&t, V + 8, B + 0x3F10);
+    ft_write64(&t, V + 0x10, 0);
+    ft_write64(&t, V + 0x18, GARBAGE); /* what frame = RSP would read */
+    ft_write64(&t, V + 0x58, 0x5151);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 2);
     assert_int_equal(rec[1].context.Rsi, 0x5151);
+    assert_int_equal(rec[1].context.Rbx, 0xB0B0);
+    assert_int_equal(rec[1].context.Rsp, V + 0x10);
+}
+
+/* G: mov [rsp+8], rbx (ends at 5); push rbp (6); mov rbp, rsp (9) with
+ * frame register RBP. At G + 6 the SET_FPREG has not run and G is
+ * unchained: frame = RSP = V, so rbx = [V + 16]; rbp = [V]; RIP = [V + 8]. */
+static void x64_unchained_prolog_before_set_fpreg_uses_rsp(void **state)
+{
+    (void)state;
+    const uint16_t codes[] = {UC(9, 3, 0), UC(6, 0, RBP), UC(5, 4, RBX), 2};
+    const uint64_t V = S;
+    struct x64_state s = state_at(B + 0x3C06, V);
+
+    s.gpr[RBP] = V + 0x500;
+    x64_write_unwind(&t, 0x9680, 1, 0, 9, RBP, 0, codes, 4, NULL);
+    ft_add_function(&t, 0x3C00, 0x3C40, 0x9680);
+    code(0x3C00, "\x48\x89\x5C\x24\x08\x55\x48\x8B\xEC", 9);
+    ft_write64(&t, V, 0x1111);
+    ft_write64(&t, V + 8, B + 0x3F10);
+    ft_write64(&t, V + 16, 0xB0B0);
+    ft_write64(&t, V + 0x510, GARBAGE); /* what frame = RBP would read */
+    assert_int_equal(walk_state(&t, &s, rec, 2), 2);
+    assert_int_equal(rec[1].context.Rbx, 0xB0B0);
+    assert_int_equal(rec[1].context.Rbp, 0x1111);
+    assert_int_equal(rec[1].context.Rip, B + 0x3F10);
+    assert_int_equal(rec[1].context.Rsp, V + 16);
 }
 
 static void indirect_entry(void **state)
@@ -384,6 +473,20 @@ static void epilog_rex_w_jmp_register(void **state)
     EPILOG(0x80, "\x5B\x48\xFF\xE0", true, 0); /* rex.w jmp rax */
 }
 
+/* A jmp to E's EndAddress is outside [Begin, End): a tail call, even when a
+ * fragment chained to E starts there (its Begin differs from E's). A jmp to
+ * End - 1 stays inside. */
+static void x64_jmp_to_end_address_is_tail_call(void **state)
+{
+    (void)state;
+    IMAGE_RUNTIME_FUNCTION_ENTRY e_entry = {E_BEGIN, E_END, {0x9300}};
+
+    x64_write_unwind(&t, 0x9340, 1, UNW_FLAG_CHAININFO, 0, 0, 0, NULL, 0, &e_entry);
+    ft_add_function(&t, E_END, E_END + 0x10, 0x9340);
+    EPILOG(0x100, "\x5B\xE9\xFA\x00\x00\x00", true, 0);  /* to E + 0x200 = End */
+    EPILOG(0x110, "\x5B\xE9\xE9\x00\x00\x00", false, 0); /* to E + 0x1FF */
+}
+
 static void jump_inside_function_is_not_an_epilog(void **state)
 {
     (void)state;
@@ -493,6 +596,58 @@ static void force_frameptr_follows_rbp_chain(void **state)
     assert_int_equal(n, 2);
 }
 
+/* ---- why a walk ended ---- */
+
+static void end_reason_pc_zero(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3F00, S); /* leaf: returns to [S] */
+
+    ft_write64(&t, S, B + 0x3F10);
+    ft_write64(&t, S + 8, 0);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 2);
+    assert_int_equal(walk_last_end_reason(), WALK_END_PC_ZERO);
+}
+
+static void end_reason_leaf_refused(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3F00, 0x10000); /* no entry, RSP unmapped */
+
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_LEAF_REFUSED);
+}
+
+static void end_reason_stack_unreadable(void **state)
+{
+    (void)state;
+    const uint16_t codes[] = {UC(1, 0, RBX)};
+    struct x64_state s = state_at(B + 0x3D08, 0x10000); /* push rbx done, RSP unmapped */
+
+    x64_write_unwind(&t, 0x96C0, 1, 0, 1, 0, 0, codes, 1, NULL);
+    ft_add_function(&t, 0x3D00, 0x3D20, 0x96C0);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_STACK_UNREADABLE);
+}
+
+static void end_reason_malformed_and_unreadable_unwind_data(void **state)
+{
+    (void)state;
+    struct x64_state s = state_at(B + 0x3404, S);
+
+    chain_of(40, false); /* longer than the chain cap */
+    ft_write64(&t, S, B + 0x3404);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_UNWIND_DATA_MALFORMED);
+
+    ft_add_function(&t, 0x3E00, 0x3E10, 0x7FFFFF00); /* UNWIND_INFO past the image */
+    s = state_at(B + 0x3E04, S);
+    assert_int_equal(walk_state(&t, &s, rec, 8), 1);
+    assert_int_equal(walk_last_end_reason(), WALK_END_UNWIND_DATA_UNREADABLE);
+    assert_string_equal(walk_end_reason_name(WALK_END_UNWIND_DATA_UNREADABLE),
+                        "unwind data unreadable");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -503,7 +658,11 @@ int main(void)
         T(chained_fragment_body),
         T(chained_fragment_prolog),
         T(chained_fragment_epilog),
-        T(jump_from_fragment_into_its_primary_is_not_an_epilog),
+        T(x64_jmp_from_chained_fragment_into_parent_is_tail_call),
+        T(x64_chained_save_offsets_use_primary_frame),
+        T(x64_chained_primary_in_prolog_uses_frame_register),
+        T(x64_unchained_prolog_before_set_fpreg_uses_rsp),
+        T(x64_jmp_to_end_address_is_tail_call),
         T(indirect_entry),
         T(long_chain_within_limit),
         T(chain_too_long_ends_walk),
@@ -524,6 +683,10 @@ int main(void)
         T(leaf_without_entry),
         T(call_that_ends_a_function),
         T(force_frameptr_follows_rbp_chain),
+        T(end_reason_pc_zero),
+        T(end_reason_leaf_refused),
+        T(end_reason_stack_unreadable),
+        T(end_reason_malformed_and_unreadable_unwind_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

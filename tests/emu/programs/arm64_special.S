@@ -692,8 +692,10 @@ ctx_tail:
 	.byte 0xE7, 0x0D, 0x42     /* save_any_reg d13, [sp, #16] */
 	.byte 0xE7, 0x56, 0x00     /* save_any_reg x22/x23 pair, [sp] */
 	.byte 0x02                 /* alloc_s 32 */
-	.byte 0xE7, 0x3E, 0x01     /* save_any_reg x30, [sp, #-16]! */
-	.byte 0xE7, 0x6E, 0x82     /* save_any_reg q14/q15 pair, [sp, #-32]! */
+	/* writeback: SP moves by 16 x (offset + 1), so -16 is offset 0 and
+	 * -32 offset 1 (spec/unwind-rules.md, save_any_reg) */
+	.byte 0xE7, 0x3E, 0x00     /* save_any_reg x30, [sp, #-16]! */
+	.byte 0xE7, 0x6E, 0x81     /* save_any_reg q14/q15 pair, [sp, #-32]! */
 	.byte 0xE4, 0xE4, 0xE4, 0xE4 /* end, padding */
 
 	.p2align 2
