@@ -219,7 +219,9 @@ enum x86_fd_status x86_framedata_eval(const char *program, const struct x86_fd_r
 
     if (!program || !callee || !sizes || !read || !caller)
         return X86_FD_SYNTAX;
-    length = strnlen(program, X86_FD_MAX_PROGRAM + 1);
+    /* strnlen is POSIX, not C11: count at most one past the cap. */
+    for (length = 0; length <= X86_FD_MAX_PROGRAM && program[length]; length++)
+        ;
     if (length > X86_FD_MAX_PROGRAM)
         return X86_FD_TOO_LONG;
 
