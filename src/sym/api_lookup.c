@@ -92,6 +92,25 @@ struct found_symbol {
     char name[512];
 };
 
+/* SYMOPT_UNDNAME for a public's decorated name. C rules only: on x86 the
+ * `_` of __cdecl and the `@` of __fastcall go, and `@N` of __stdcall and
+ * __fastcall; `?`-names are C++ and left for the MSVC undecorator
+ * (src/undname/), which plugs in here. */
+static void undecorate_public(char *name, bool x86)
+{
+    size_t length;
+    char *at;
+
+    if (name[0] == '?')
+        return; /* C++: the undecorator's call site */
+    if (x86 && (name[0] == '_' || name[0] == '@'))
+        memmove(name, name + 1, strlen(name));
+    length = strlen(name);
+    at = strrchr(name, '@');
+    if (at && at != name && at[1] && strspn(at + 1, "0123456789") == length - (size_t)(at + 1 - name))
+        *at = 0;
+}
+
 /* The module's debug information's answer for an address (procedures win
  * over publics, as the reader orders them). The session is held shared;
  * *m is found again by module_debug_info. */
@@ -112,6 +131,8 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
     found->tag = symbol.tag;
     found->flags = symbol.flags;
     snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol.name_length, symbol.name);
+    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME))
+        undecorate_public(found->name, (*m)->pe.machine == 0x14c /* IMAGE_FILE_MACHINE_I386 */);
     return true;
 }
 

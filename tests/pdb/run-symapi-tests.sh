@@ -9,14 +9,14 @@
 set -u
 query=$1 src=$2 work=$3
 fail=0
-# Only x86_64 -O0 is held to the oracle so far: at -O2 the inlined code's
-# lines (inlinee lines) and, on x86, the C undecoration of publics in the
-# padding between functions (SYMOPT_UNDNAME) are not yet answered; those
-# configurations are run and their differences printed, not failed.
+# x86_64 -O2 is run and its differences printed, not failed: 16 addresses
+# in shape_area get no line from SymGetLineFromAddr64 where llvm-symbolizer
+# gives shapes.c:18 (inlined code; the line must come from the inline
+# site's call line, part 4's work).
 for arch in x86_64 i686; do
   for opt in O0 O2; do
-    strict=0
-    [ "$arch-$opt" = x86_64-O0 ] && strict=1
+    strict=1
+    [ "$arch-$opt" = x86_64-O2 ] && strict=0
     dir=$work/symapi-$arch-$opt
     mkdir -p "$dir"
     for f in main shapes; do

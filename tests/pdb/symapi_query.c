@@ -22,6 +22,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s IMAGE BASE < addresses\n", argv[0]);
         return 2;
     }
+    SymSetOptions(SymGetOptions() | SYMOPT_UNDNAME);
     if (!SymInitialize(process, NULL, FALSE))
         return 1;
     base = SymLoadModuleEx(process, NULL, argv[1], NULL, strtoull(argv[2], NULL, 0), 0, NULL, 0);
