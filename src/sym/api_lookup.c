@@ -88,8 +88,53 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
 /* The nearest exported name at or below an address. */
 struct found_symbol {
     uint64_t module_base, address;
+    uint32_t size, tag, flags;
     char name[512];
 };
+
+/* SYMOPT_UNDNAME for a public's decorated name. C rules only: on x86 the
+ * `_` of __cdecl and the `@` of __fastcall go, and `@N` of __stdcall and
+ * __fastcall; `?`-names are C++ and left for the MSVC undecorator
+ * (src/undname/), which plugs in here. */
+static void undecorate_public(char *name, bool x86)
+{
+    size_t length;
+    char *at;
+
+    if (name[0] == '?')
+        return; /* C++: the undecorator's call site */
+    if (x86 && (name[0] == '_' || name[0] == '@'))
+        memmove(name, name + 1, strlen(name));
+    length = strlen(name);
+    at = strrchr(name, '@');
+    if (at && at != name && at[1] && strspn(at + 1, "0123456789") == length - (size_t)(at + 1 - name))
+        *at = 0;
+}
+
+/* The module's debug information's answer for an address (procedures win
+ * over publics, as the reader orders them). The session is held shared;
+ * *m is found again by module_debug_info. */
+static bool debug_symbol(struct sym_session *session, struct sym_module **m,
+                         const struct target_reader *reader, DWORD64 address,
+                         struct found_symbol *found)
+{
+    struct debug_info *info = module_debug_info(session, m, reader);
+    struct di_symbol symbol;
+
+    if (!info || !*m || !info->ops->symbol_at)
+        return false;
+    if (!info->ops->symbol_at(info, (uint32_t)(address - (*m)->base), &symbol))
+        return false;
+    found->module_base = (*m)->base;
+    found->address = (*m)->base + symbol.rva;
+    found->size = symbol.size;
+    found->tag = symbol.tag;
+    found->flags = symbol.flags;
+    snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol.name_length, symbol.name);
+    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME))
+        undecorate_public(found->name, (*m)->pe.machine == 0x14c /* IMAGE_FILE_MACHINE_I386 */);
+    return true;
+}
 
 static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol *found)
 {
@@ -103,6 +148,15 @@ static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol 
     reader.session = session;
     m = session_module_at(session, address);
     if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+        return false;
+    }
+    if (debug_symbol(session, &m, &reader, address, found)) {
+        session_release(session);
+        return true;
+    }
+    if (!m) { /* unloaded while its debug information was searched for */
         session_release(session);
         dw_set_last_error(ERROR_MOD_NOT_FOUND);
         return false;
@@ -129,6 +183,9 @@ static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol 
     }
     found->module_base = m->base;
     found->address = m->base + m->exports[lo - 1].rva;
+    found->size = 0;
+    found->tag = 10; /* SymTagPublicSymbol (cvconst.h) */
+    found->flags = SYMFLAG_EXPORT;
     snprintf(found->name, sizeof(found->name), "%s", m->export_names + m->exports[lo - 1].name);
     session_release(session);
     return true;
@@ -137,11 +194,11 @@ static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol 
 /* SYMBOL_INFO and SYMBOL_INFOW share every field before the name. */
 #define FILL_SYMBOL(symbol, found)                                                                \
     do {                                                                                          \
-        (symbol)->Size = 0;                                                                       \
+        (symbol)->Size = (found)->size;                                                           \
         (symbol)->ModBase = (found)->module_base;                                                 \
-        (symbol)->Flags = SYMFLAG_EXPORT;                                                         \
+        (symbol)->Flags = (found)->flags;                                                         \
         (symbol)->Address = (found)->address;                                                     \
-        (symbol)->Tag = 10; /* SymTagPublicSymbol (cvconst.h) */                                  \
+        (symbol)->Tag = (found)->tag;                                                             \
         (symbol)->Value = 0;                                                                      \
         (symbol)->TypeIndex = 0;                                                                  \
     } while (0)
@@ -223,8 +280,8 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     if (!nearest_export(hProcess, qwAddr, &found))
         return FALSE;
     Symbol->Address = found.address;
-    Symbol->Size = 0;
-    Symbol->Flags = SYMFLAG_EXPORT;
+    Symbol->Size = found.size;
+    Symbol->Flags = found.flags;
     length = strlen(found.name);
     if (Symbol->MaxNameLength > 0) {
         size_t n = fitting(length, Symbol->MaxNameLength);
@@ -237,15 +294,46 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     return TRUE;
 }
 
-/* Line numbers live in PDBs, which we do not read: a clean failure, as
- * DbgHelp gives for a module without line information. */
+/* The line entry holding an address, from the module's debug information;
+ * ERROR_INVALID_ADDRESS when there is none (as DbgHelp for a module without
+ * lines). The file name stays valid until the module is unloaded. */
 DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
                                              PDWORD pdwDisplacement, PIMAGEHLP_LINE64 Line64)
 {
-    (void)hProcess;
-    (void)qwAddr;
-    (void)pdwDisplacement;
-    (void)Line64;
-    dw_set_last_error(ERROR_INVALID_ADDRESS);
-    return FALSE;
+    struct sym_session *session;
+    struct target_reader reader = {hProcess, NULL, NULL};
+    struct sym_module *m;
+    struct debug_info *info;
+    struct di_line line;
+    bool ok = false;
+
+    if (!Line64) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    session = session_acquire(hProcess);
+    if (!session)
+        return FALSE;
+    reader.session = session;
+    m = session_module_at(session, qwAddr);
+    if (!m) {
+        session_release(session);
+        dw_set_last_error(ERROR_MOD_NOT_FOUND);
+        return FALSE;
+    }
+    info = module_debug_info(session, &m, &reader);
+    if (info && m && info->ops->line_at &&
+        info->ops->line_at(info, (uint32_t)(qwAddr - m->base), &line)) {
+        Line64->Key = NULL;
+        Line64->LineNumber = line.line;
+        Line64->FileName = (PCHAR)line.file;
+        Line64->Address = m->base + line.rva;
+        if (pdwDisplacement)
+            *pdwDisplacement = (DWORD)(qwAddr - Line64->Address);
+        ok = true;
+    }
+    session_release(session);
+    if (!ok)
+        dw_set_last_error(ERROR_INVALID_ADDRESS);
+    return ok;
 }
