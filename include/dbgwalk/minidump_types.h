@@ -14,7 +14,6 @@
 #define ERROR_NOT_FOUND 1168
 #endif
 
-#define MINIDUMP_SIGNATURE 0x504d444dU /* "MDMP" */
 
 typedef uint32_t ULONG32;
 typedef ULONG32 RVA;
