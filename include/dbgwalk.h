@@ -19,6 +19,7 @@
 #else
 #include "dbgwalk/win_types.h"
 #include "dbgwalk/sym_types.h"
+#include "dbgwalk/minidump_types.h"
 #define DBGWALK_API __attribute__((visibility("default")))
 #endif
 
@@ -190,6 +191,9 @@ typedef BOOL (WINAPI *DBGWALK_PGET_TARGET_ATTRIBUTE_VALUE64)(HANDLE hProcess, DW
 
 /* ---- entry points ---- */
 #ifndef _WIN32
+DBGWALK_API BOOL MiniDumpReadDumpStream(PVOID BaseOfDump, ULONG StreamNumber,
+                                        PMINIDUMP_DIRECTORY *Dir, PVOID *StreamPointer,
+                                        ULONG *StreamSize);
 DBGWALK_API BOOL StackWalk64(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
                              LPSTACKFRAME64 StackFrame, PVOID ContextRecord,
                              PREAD_PROCESS_MEMORY_ROUTINE64 ReadMemoryRoutine,
