@@ -96,15 +96,10 @@ DW_EXPORT PVOID IMAGEAPI ImageDirectoryEntryToDataEx(PVOID Base, BOOLEAN MappedA
         *FoundHeader = NULL;
     if (Size)
         *Size = 0;
+    /* A failure leaves the last error alone, as Wine's builtin does. */
     nt = image_nt_headers(Base);
-    if (!nt) {
-        dw_set_last_error(ERROR_BAD_EXE_FORMAT);
+    if (!nt || !Size || !image_directory(nt, DirectoryEntry, &rva, &size))
         return NULL;
-    }
-    if (!Size || !image_directory(nt, DirectoryEntry, &rva, &size)) {
-        dw_set_last_error(ERROR_INVALID_PARAMETER);
-        return NULL;
-    }
     *Size = size;
     /* Loaded images, and directories inside the headers (bound imports),
      * are at their RVA. */
@@ -113,7 +108,6 @@ DW_EXPORT PVOID IMAGEAPI ImageDirectoryEntryToDataEx(PVOID Base, BOOLEAN MappedA
     section = image_rva_section(nt, rva);
     if (!section) {
         *Size = 0;
-        dw_set_last_error(ERROR_INVALID_PARAMETER);
         return NULL;
     }
     if (FoundHeader)

@@ -42,8 +42,10 @@ static uint32_t name_unit(uint32_t c)
 }
 
 /* Walks both strings back from their ends while they agree. The stops are
- * where the walk ended: the first character of the agreeing tail (the
- * string itself when all of it agreed). TRUE when all of `match` agreed. */
+ * where the walk ended, as Wine's builtin reports them: the character before
+ * the agreeing tail, which is one before the string when all of it agreed
+ * (formed as an address, never dereferenced). TRUE when all of `match`
+ * agreed. */
 #define DEFINE_MATCH_FILE(name, ctype, mtype)                                                     \
     static BOOL name(const ctype *file, const ctype *match, mtype **file_stop,                  \
                      mtype **match_stop)                                                          \
@@ -64,9 +66,9 @@ static uint32_t name_unit(uint32_t c)
             m--;                                                                                  \
         }                                                                                         \
         if (file_stop)                                                                            \
-            *file_stop = (mtype *)(file + f);                                                     \
+            *file_stop = (mtype *)((uintptr_t)(file + f) - sizeof(*file));                        \
         if (match_stop)                                                                           \
-            *match_stop = (mtype *)(match + m);                                                   \
+            *match_stop = (mtype *)((uintptr_t)(match + m) - sizeof(*match));                     \
         return m == 0 ? TRUE : FALSE;                                                             \
     }
 
