@@ -287,4 +287,6 @@ DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE 
 }
 #endif
 
+#include "dbgwalk/surface.h"
+
 #endif /* DBGWALK_H */

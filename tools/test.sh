@@ -18,7 +18,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 configure_build() { # dir, cmake args...
   local dir=$1; shift
-  cmake -S "$root" -B "$dir" "$@" >/dev/null
+  cmake -S "$root" -B "$dir" -DDBGWALK_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j"$jobs" >/dev/null
 }
 

@@ -17,13 +17,24 @@ static bool file_exists(const char *path)
     return f != NULL;
 }
 
-/* The image file: its base name in each directory of the search path,
- * then the name as given. */
+/* The platform's one separator style in the paths we form and report. */
+#ifdef _WIN32
+#define PATH_SEP '\\'
+#else
+#define PATH_SEP '/'
+#endif
+
+/* The image file: the name as given first (a full path names the image the
+ * caller means, even when a file of the same name lies in a search-path
+ * directory such as the current one), then its base name in each directory
+ * of the search path, as DbgHelp looks. */
 static char *find_image(const char *image_name, const char *search_path)
 {
     const char *name = sym_base_name(image_name), *dir = search_path;
     char *path;
 
+    if (file_exists(image_name))
+        return sym_copy_string(image_name);
     while (dir && *dir) {
         const char *end = strchr(dir, ';');
         size_t length = end ? (size_t)(end - dir) : strlen(dir);
@@ -32,7 +43,9 @@ static char *find_image(const char *image_name, const char *search_path)
             if (!path)
                 return NULL;
             memcpy(path, dir, length);
-            path[length] = '/';
+            if (dir[length - 1] == '\\' || dir[length - 1] == '/')
+                length--;
+            path[length] = PATH_SEP;
             strcpy(path + length + 1, name);
             if (file_exists(path))
                 return path;
@@ -40,7 +53,7 @@ static char *find_image(const char *image_name, const char *search_path)
         }
         dir = end ? end + 1 : NULL;
     }
-    return file_exists(image_name) ? sym_copy_string(image_name) : NULL;
+    return NULL;
 }
 
 #ifdef _WIN32
@@ -112,6 +125,11 @@ static struct sym_module *prepare(HANDLE process, HANDLE file, const char *image
         }
         m->headers_state = LAZY_LOADED;
         snprintf(m->loaded_image_name, sizeof(m->loaded_image_name), "%s", path);
+#ifdef _WIN32
+        for (char *c = m->loaded_image_name; *c; c++)
+            if (*c == '/')
+                *c = PATH_SEP;
+#endif
     } else if (base != 0 && size == 0) {
         /* no file: the image in target memory tells its size */
         struct sym_session shadow;

@@ -42,6 +42,32 @@ static void module_name_from(char *out, size_t size, const char *path)
     copy_name(out, size, name);
 }
 
+/* A module name the caller gave: an image's extension dropped (StackWalker
+ * passes Toolhelp's "swtest.exe"; DbgHelp names the module "swtest"), any
+ * other dot kept ("my.module" stays). */
+static void given_module_name(char *out, size_t size, const char *name)
+{
+    static const char *const image_extensions[] = {".exe", ".dll", ".sys", ".drv",
+                                                   ".ocx", ".cpl", ".efi", ".scr"};
+    size_t n = strlen(name);
+
+    copy_name(out, size, name);
+    for (unsigned i = 0; i < DW_ARRAY_SIZE(image_extensions); i++) {
+        size_t e = strlen(image_extensions[i]);
+        bool same = n > e && n - e < size;
+        for (size_t k = 0; same && k < e; k++) {
+            char c = name[n - e + k];
+            if (c >= 'A' && c <= 'Z')
+                c = (char)(c - 'A' + 'a');
+            same = c == image_extensions[i][k];
+        }
+        if (same) {
+            out[n - e] = 0;
+            return;
+        }
+    }
+}
+
 struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_name,
                               const char *module_name)
 {
@@ -56,7 +82,7 @@ struct sym_module *module_new(uint64_t base, uint32_t size, const char *image_na
         module_name_from(m->module_name, sizeof(m->module_name), image_name);
     }
     if (module_name && *module_name)
-        copy_name(m->module_name, sizeof(m->module_name), module_name);
+        given_module_name(m->module_name, sizeof(m->module_name), module_name);
     if (!m->module_name[0])
         snprintf(m->module_name, sizeof(m->module_name), "%llx", (unsigned long long)base);
     return m;

@@ -6,7 +6,9 @@
 static dw_lock registry_lock = DW_LOCK_INIT;
 static struct sym_session *sessions;
 
-static _Atomic DWORD options = 0;
+/* DbgHelp starts with SYMOPT_UNDNAME (Wine's builtin likewise): undecorated
+ * names unless a client asks otherwise. */
+static _Atomic DWORD options = SYMOPT_UNDNAME;
 
 DWORD sym_options(void) { return atomic_load(&options); }
 

@@ -77,6 +77,7 @@ struct sym_session {
     ULONG64 callback_context;
     PSYMBOL_FUNCENTRY_CALLBACK64 function_entry_callback;
     ULONG64 function_entry_context;
+    uint64_t scope; /* SymSetContext / SymSetScopeFromAddr: the frame's address */
 };
 
 /* How a lookup may read target memory: the caller's routine if it gave one
