@@ -81,7 +81,6 @@ BOOL SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,
         Symbol->Size = found.size;
         Symbol->Tag = found.tag;
         Symbol->Flags = found.flags;
-        Symbol->Index = 0;
         Symbol->TypeIndex = 0;
         Symbol->Value = 0;
         Symbol->Register = 0;
