@@ -5,7 +5,7 @@
 #include "inline_context.h"
 #include "session.h"
 
-DWORD SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address)
+DW_EXPORT DWORD IMAGEAPI SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address)
 {
     struct sym_session *session = session_acquire(hProcess);
     struct target_reader reader = {hProcess, NULL, NULL};
@@ -31,8 +31,8 @@ DWORD SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address)
 
 /* SymFromInlineContext: the inlinee a virtual frame's context names, else
  * (INIT, IGNORE, a physical frame's context) the procedure at the address. */
-BOOL SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,
-                          PDWORD64 Displacement, PSYMBOL_INFO Symbol)
+DW_EXPORT BOOL IMAGEAPI SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,
+                                             PDWORD64 Displacement, PSYMBOL_INFO Symbol)
 {
     struct sym_session *session;
     struct target_reader reader = {hProcess, NULL, NULL};
