@@ -259,6 +259,10 @@ DBGWALK_API BOOL SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD64 p
                                      PIMAGEHLP_SYMBOL64 Symbol);
 DBGWALK_API BOOL SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD pdwDisplacement,
                                       PIMAGEHLP_LINE64 Line64);
+/* The number of inline frames at Address (src/sym/api_inline.c). */
+DBGWALK_API DWORD SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address);
+DBGWALK_API BOOL SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,
+                                      PDWORD64 Displacement, PSYMBOL_INFO Symbol);
 #endif
 
 /* mingw-w64 does not declare this one (DbgHelp 6.2+). */
