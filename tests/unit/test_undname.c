@@ -62,7 +62,7 @@ static void test_bad(void **state)
     (void)state;
     char b[256];
     const char *bad[] = {"?", "??", "?f@", "?f@@YA", "?f@@YAXH", "?f@@3", "??$", "?x@@3PEA",
-                         "?f@@YAX9@Z", "?f@@YAXPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAPEAH@Z"};
+                         "?f@@YAX9@Z"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         SetLastError(0);
         assert_int_equal(UnDecorateSymbolName(bad[i], b, sizeof b, 0), 0);
