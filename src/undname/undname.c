@@ -33,6 +33,7 @@ const char *und_symbol(struct und *u)
         r = "`string'";
         goto out;
     }
+    u->symbol_first = true;
     const char *name = und_parse_qualified(u);
     if (u->failed)
         goto out;

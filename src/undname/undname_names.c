@@ -124,7 +124,7 @@ const char *und_template_args(struct und *u)
         }
         if (!a)
             return und_fail(u), "";
-        list = und_cat(u, list, n > 1 ? "," : "", a);
+        list = und_cat(u, list, n > 1 ? ", " : "", a);
     }
     if (!und_eat(u, '@'))
         und_fail(u);
@@ -220,7 +220,10 @@ const char *und_parse_qualified(struct und *u)
 {
     if (!und_enter(u))
         return "";
-    const char *first = und_parse_unqualified(u, true);
+    /* a symbol's own template name is not a back-reference; a type's is */
+    bool memo_first = !(u->symbol_first && u->p[0] == '?' && u->p[1] == '$');
+    u->symbol_first = false;
+    const char *first = und_parse_unqualified(u, memo_first);
     const char *scopes = "";
     int n = 0;
     while (*u->p && *u->p != '@' && !u->failed) {

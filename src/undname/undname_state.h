@@ -12,6 +12,7 @@ struct und {
     unsigned flags;
     bool failed;
     int depth;
+    bool symbol_first;      /* next qualified name is a symbol's, not a type's */
     char *arena;
     size_t used;
     const char *names[10];  /* name back-references */

@@ -325,7 +325,8 @@ const char *und_decl(struct und *u, struct und_type t, const char *name)
     if (!name || !*name)
         return und_cat(u, t.left, t.right, NULL);
     size_t l = strlen(t.left);
-    bool space = l && t.left[l - 1] != '*' && t.left[l - 1] != '&' && t.left[l - 1] != '(';
+    bool space = l && ((t.left[l - 1] != '*' && t.left[l - 1] != '&' && t.left[l - 1] != '(') ||
+                       strncmp(name, "__", 2) == 0);
     const char *s = und_cat(u, t.left, space ? " " : "", name);
     return und_cat(u, s, t.right, NULL);
 }
