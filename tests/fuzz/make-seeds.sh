@@ -65,3 +65,9 @@ if command -v clang >/dev/null && command -v lld-link >/dev/null; then
   done
 fi
 echo "seeds: $(ls "$seeds/pdb" | wc -l) pdb, $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
+
+# undname/: a few decorated names, a knob byte each (flags, output size).
+rm -rf "$seeds/undname" && mkdir -p "$seeds/undname"
+printf '\000?f@A@@QEBAHH@Z' >"$seeds/undname/member"
+printf '\000??_7A@@6B@' >"$seeds/undname/vftable"
+printf '\020?g@@YAP6AHH@ZXZ' >"$seeds/undname/fnptr"
