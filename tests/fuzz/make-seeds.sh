@@ -78,3 +78,9 @@ for target in x86_64:4 x86_64:5 i686:4; do
   fi
 done
 echo "seeds: $(ls "$seeds/dwarf" | wc -l) dwarf, $(ls "$seeds/pdb" | wc -l) pdb, $(ls "$seeds/minidump" | wc -l) minidump, $(ls "$seeds/walk" | wc -l) walk, $(ls "$seeds/sym" | wc -l) sym"
+
+# undname/: a few decorated names, a knob byte each (flags, output size).
+rm -rf "$seeds/undname" && mkdir -p "$seeds/undname"
+printf '\000?f@A@@QEBAHH@Z' >"$seeds/undname/member"
+printf '\000??_7A@@6B@' >"$seeds/undname/vftable"
+printf '\020?g@@YAP6AHH@ZXZ' >"$seeds/undname/fnptr"
