@@ -6,6 +6,7 @@
 #include "function_entry.h"
 #include "session.h"
 #include "text.h"
+#include "../undname/undname.h"
 
 #include <stdio.h>
 
@@ -101,8 +102,14 @@ static void undecorate_public(char *name, bool x86)
     size_t length;
     char *at;
 
-    if (name[0] == '?')
-        return; /* C++: the undecorator's call site */
+    if (name[0] == '?') {
+        /* C++: MSVC undecoration, the name only (as SymFromAddr shows it);
+         * a name it cannot read stays as recorded */
+        char readable[512];
+        if (undname_symbol(name, readable, sizeof(readable)))
+            memcpy(name, readable, strlen(readable) + 1);
+        return;
+    }
     if (x86 && (name[0] == '_' || name[0] == '@'))
         memmove(name, name + 1, strlen(name));
     length = strlen(name);
