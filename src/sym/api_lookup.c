@@ -6,9 +6,11 @@
 #include "function_entry.h"
 #include "session.h"
 #include "text.h"
+#include "../demangle/demangle.h"
 #include "../undname/undname.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The entry covering `rva`, or NULL. */
 static PVOID search_table(const struct sym_module *m, uint32_t rva)
@@ -118,6 +120,39 @@ static void undecorate_public(char *name, bool x86)
         *at = 0;
 }
 
+/* DbgHelp names a function without its parameter list ("ns::f", as from a
+ * PDB): a demangled C++ name (DWARF, or an Itanium public of a mingw-w64
+ * image) loses its last top-level "(...)" and the qualifiers after it. */
+static void drop_parameters(char *name)
+{
+    static const char *const qualifiers[] = {" const", " volatile", " &&", " &"};
+    size_t end = strlen(name);
+    bool again = true;
+    int depth = 0;
+
+    while (again) {
+        again = false;
+        for (size_t i = 0; i < sizeof(qualifiers) / sizeof(qualifiers[0]); i++) {
+            size_t n = strlen(qualifiers[i]);
+            if (end >= n && memcmp(name + end - n, qualifiers[i], n) == 0) {
+                end -= n;
+                again = true;
+            }
+        }
+    }
+    if (!end || name[end - 1] != ')')
+        return;
+    for (size_t i = end; i-- > 0;) {
+        if (name[i] == ')') {
+            depth++;
+        } else if (name[i] == '(' && --depth == 0) {
+            if (i)
+                name[i] = 0;
+            return;
+        }
+    }
+}
+
 /* The module's debug information's answer for an address (procedures win
  * over publics, as the reader orders them). The session is held shared;
  * *m is found again by module_debug_info. */
@@ -138,8 +173,18 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
     found->tag = symbol.tag;
     found->flags = symbol.flags;
     snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol.name_length, symbol.name);
-    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME))
-        undecorate_public(found->name, (*m)->pe.machine == 0x14c /* IMAGE_FILE_MACHINE_I386 */);
+    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME)) {
+        char *readable = strncmp(found->name, "_Z", 2) == 0 ? itanium_demangle(found->name) : NULL;
+        if (readable) {
+            snprintf(found->name, sizeof(found->name), "%s", readable);
+            free(readable);
+            drop_parameters(found->name);
+        } else {
+            undecorate_public(found->name, (*m)->pe.machine == 0x14c /* IMAGE_FILE_MACHINE_I386 */);
+        }
+    } else if (strcmp(info->ops->format, "dwarf") == 0) {
+        drop_parameters(found->name);
+    }
     return true;
 }
 

@@ -4,7 +4,7 @@
 # with our dbghelp.dll next to it (dbghelp=n) and once with Wine's builtin
 # (dbghelp=b), for each build of the program named on the command line:
 #
-#   pdb      clang++ --target=x86_64-w64-mingw32 -gcodeview, a PDB by lld
+#   pdb      clang++ --target=x86_64-w64-mingw32 -g -gcodeview, a PDB by lld
 #   dwarf4   x86_64-w64-mingw32-g++ -gdwarf-4
 #   dwarf5   x86_64-w64-mingw32-g++ -g (DWARF 5, gcc 12's default)
 #
@@ -41,7 +41,7 @@ build() { # variant -> $WINE_BIN/swtest-<variant>.exe
   case $v in
     pdb)
       # clang finds mingw-w64's C headers but not libstdc++'s: name them.
-      clang++ --target=x86_64-w64-mingw32 "${msvc_flags[@]}" -gcodeview \
+      clang++ --target=x86_64-w64-mingw32 "${msvc_flags[@]}" -g -gcodeview \
         -isystem "$gcc_dir/include/c++" -isystem "$gcc_dir/include/c++/x86_64-w64-mingw32" \
         -fuse-ld=lld -L"$gcc_dir" -static -Wl,--pdb="$WINE_BIN/swtest-pdb.pdb" \
         -o "$exe" "$sw/swtest.cpp" "$sw/StackWalker.cpp" -lversion ;;

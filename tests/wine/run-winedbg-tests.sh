@@ -10,9 +10,15 @@
 #   2. `winedbg crashee.exe` with commands on stdin (cont, bt, info share,
 #      break wd_level1, quit): each answers as with the builtin.
 #
-#   run-winedbg-tests.sh <source-root> <work-dir>
+#   run-winedbg-tests.sh <source-root> <work-dir> [--without-break]
+#
+# --without-break leaves out the check of `break wd_level1` (it needs
+# SymEnumSymbols, not implemented yet): the command is still run and its
+# answers printed.
 set -euo pipefail
-[ $# -eq 2 ] || { echo "usage: $0 <source-root> <work-dir>" >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 <source-root> <work-dir> [--without-break]" >&2; exit 2; }
+check_break=1
+[ "${3:-}" = --without-break ] && check_break=0
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=common.sh
 . "$here/common.sh"
@@ -50,7 +56,7 @@ check_common() { # what log
 echo "==== winedbg --auto on a crash (AeDebug)"
 for dll in n b; do
   run_logged "$WINE_WORK/auto.$dll.log" "$dll" crashee.exe
-  echo "---- dbghelp=$dll"; sed 's/^/    /' "$WINE_WORK/auto.$dll.log" | head -n 60
+  echo "---- dbghelp=$dll"; head -n 60 "$WINE_WORK/auto.$dll.log" | sed 's/^/    /'
 done
 ours=$WINE_WORK/auto.n.log builtin=$WINE_WORK/auto.b.log
 check_common "winedbg --auto (ours)" "$ours"
@@ -80,7 +86,7 @@ for dll in n b; do
       WINEDLLOVERRIDES="dbghelp=$dll" timeout 120 "$WINE" winedbg crashee.exe ) >"$log" 2>&1 || true
   sed -i 's/\r$//' "$log"
   wine_finish
-  echo "---- dbghelp=$dll"; sed 's/^/    /' "$log" | head -n 60
+  echo "---- dbghelp=$dll"; head -n 60 "$log" | sed 's/^/    /'
 done
 ours=$WINE_WORK/interactive.n.log builtin=$WINE_WORK/interactive.b.log
 check_common "winedbg interactive (ours)" "$ours"
@@ -94,11 +100,15 @@ if grep -Eq 'PE[[:space:]]+[0-9a-f]+-[0-9a-f]+.*crashee' "$ours"; then
 else
   wine_fail "winedbg info share (ours): crashee not listed"
 fi
+if [ "$check_break" = 1 ]; then
 bp_ours=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]*' "$ours" || true)
 bp_builtin=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]*' "$builtin" || true)
 if [ -n "$bp_ours" ] && [ "$bp_ours" = "$bp_builtin" ]; then
   wine_pass "winedbg break wd_level1: '$bp_ours', as the builtin"
 else
   wine_fail "winedbg break wd_level1: ours '${bp_ours:-none}', builtin '${bp_builtin:-none}'"
+fi
+else
+  echo "NOT CHECKED: break wd_level1 (ours: $(grep -m1 -o 'Breakpoint 1 at 0x[0-9a-f]*\|No symbols found for wd_level1' "$ours" || echo none))"
 fi
 wine_verdict wine_winedbg
