@@ -218,8 +218,8 @@ DBGWALK_API BOOL SymInitializeW(HANDLE hProcess, PCWSTR UserSearchPath, BOOL fIn
 DBGWALK_API BOOL SymCleanup(HANDLE hProcess);
 DBGWALK_API DWORD SymSetOptions(DWORD SymOptions);
 DBGWALK_API DWORD SymGetOptions(void);
-DBGWALK_API DWORD UnDecorateSymbolName(PCSTR name, PSTR outputString, DWORD maxStringLength, DWORD flags);
-DBGWALK_API DWORD UnDecorateSymbolNameW(PCWSTR name, PWSTR outputString, DWORD maxStringLength, DWORD flags);
+DBGWALK_API DWORD IMAGEAPI UnDecorateSymbolName(PCSTR name, PSTR outputString, DWORD maxStringLength, DWORD flags);
+DBGWALK_API DWORD IMAGEAPI UnDecorateSymbolNameW(PCWSTR name, PWSTR outputString, DWORD maxStringLength, DWORD flags);
 DBGWALK_API BOOL SymGetSearchPath(HANDLE hProcess, PSTR SearchPath, DWORD SearchPathLength);
 DBGWALK_API BOOL SymGetSearchPathW(HANDLE hProcess, PWSTR SearchPath, DWORD SearchPathLength);
 DBGWALK_API BOOL SymSetSearchPath(HANDLE hProcess, PCSTR SearchPath);

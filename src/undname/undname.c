@@ -170,7 +170,7 @@ size_t undname_symbol(const char *decorated, char *out, size_t size)
     return n ? n : emit(decorated ? decorated : "", out, size);
 }
 
-DBGWALK_API DWORD UnDecorateSymbolName(PCSTR name, PSTR out, DWORD size, DWORD flags)
+DW_EXPORT DWORD IMAGEAPI UnDecorateSymbolName(PCSTR name, PSTR out, DWORD size, DWORD flags)
 {
     if (!name || !out || size == 0) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -182,7 +182,7 @@ DBGWALK_API DWORD UnDecorateSymbolName(PCSTR name, PSTR out, DWORD size, DWORD f
     return (DWORD)n;
 }
 
-DBGWALK_API DWORD UnDecorateSymbolNameW(PCWSTR name, PWSTR out, DWORD size, DWORD flags)
+DW_EXPORT DWORD IMAGEAPI UnDecorateSymbolNameW(PCWSTR name, PWSTR out, DWORD size, DWORD flags)
 {
     if (!name || !out || size == 0) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
