@@ -444,14 +444,8 @@ void dump_write_memory_info(struct dump_job *job)
  * module or into a stack — what a stack walk can need. */
 static bool word_kept(const struct dump_job *job, uint64_t value)
 {
-    if (dump_target_module_at(&job->target, value))
-        return true;
-    for (size_t i = 0; i < job->target.thread_count; i++) {
-        const struct dump_thread *th = &job->target.threads[i];
-        if (value >= th->stack_limit && value < th->stack_base)
-            return true;
-    }
-    return false;
+    return dump_target_module_at(&job->target, value) ||
+           dump_target_in_stack(&job->target, value);
 }
 
 static bool in_a_stack(const struct dump_job *job, uint64_t address)

@@ -111,13 +111,6 @@ static void thread_context(struct dump_target *t, struct dump_thread *th)
     } else {
         th->context_valid = GetThreadContext(th->handle, &th->context) != 0;
     }
-#if defined(__x86_64__) || defined(_M_X64)
-    th->sp = th->context.Rsp;
-#elif defined(__i386__) || defined(_M_IX86)
-    th->sp = th->context.Esp;
-#else
-    th->sp = th->context.Sp;
-#endif
 }
 
 static bool add_thread(struct dump_target *t, DWORD id)
@@ -337,6 +330,14 @@ const struct dump_module *dump_target_module_at(const struct dump_target *t, uin
         if (address - t->modules[i].base < t->modules[i].size)
             return &t->modules[i];
     return NULL;
+}
+
+bool dump_target_in_stack(const struct dump_target *t, uint64_t address)
+{
+    for (size_t i = 0; i < t->thread_count; i++)
+        if (address >= t->threads[i].stack_limit && address < t->threads[i].stack_base)
+            return true;
+    return false;
 }
 
 /* ---- unloaded modules: ntdll's unload event trace, read from the target

@@ -81,7 +81,7 @@ struct dump_thread {
     bool context_valid;
     DWORD suspend_count;
     int priority;
-    uint64_t teb, stack_base, stack_limit, sp;
+    uint64_t teb, stack_base, stack_limit;
     CONTEXT context;
     ULONG write_flags;  /* THREAD_WRITE_FLAGS after the callbacks */
     uint64_t stack_start, stack_size; /* the saved stack range */
@@ -100,6 +100,7 @@ struct dump_module {
     uint8_t *cv_record, *misc_record;
     uint32_t cv_size, misc_size;
     ULONG write_flags; /* MODULE_WRITE_FLAGS after the callbacks */
+    bool referenced;   /* a saved stack word points into it (MiniDumpScanMemory) */
 };
 
 struct dump_unloaded {
@@ -131,6 +132,8 @@ uint64_t dump_target_readable(const struct dump_target *t, uint64_t address, uin
 void dump_target_unloaded_modules(struct dump_target *t);
 /* The module holding `address`, or NULL. */
 const struct dump_module *dump_target_module_at(const struct dump_target *t, uint64_t address);
+/* Whether `address` lies in some thread's stack (its TEB's limits). */
+bool dump_target_in_stack(const struct dump_target *t, uint64_t address);
 
 /* ---- the whole dump being written ---- */
 

@@ -234,29 +234,38 @@ static void choose_threads(struct dump_job *job)
 
 /* ---- modules ---- */
 
-static bool referenced_by_stacks(struct dump_job *job, const struct dump_module *m)
+/* Calls `visit` with each pointer-sized word of every saved stack, until it
+ * returns false. */
+static void for_each_stack_word(struct dump_job *job, bool (*visit)(struct dump_job *, uintptr_t, void *),
+                                void *context)
 {
     for (size_t i = 0; i < job->target.thread_count; i++) {
         const struct dump_thread *th = &job->target.threads[i];
+        uint64_t end = th->stack_start + th->stack_size;
         uint8_t words[4096];
         if (!(th->write_flags & ThreadWriteStack))
             continue;
-        for (uint64_t at = th->stack_start; at < th->stack_start + th->stack_size;
-             at += sizeof(words)) {
-            size_t n = th->stack_start + th->stack_size - at < sizeof(words)
-                           ? (size_t)(th->stack_start + th->stack_size - at)
-                           : sizeof(words);
+        for (uint64_t at = th->stack_start; at < end; at += sizeof(words)) {
+            size_t n = end - at < sizeof(words) ? (size_t)(end - at) : sizeof(words);
             if (!dump_target_read(&job->target, at, words, n))
                 continue;
             for (size_t w = 0; w + sizeof(void *) <= n; w += sizeof(void *)) {
                 uintptr_t value;
                 memcpy(&value, words + w, sizeof(value));
-                if (value - m->base < m->size)
-                    return true;
+                if (!visit(job, value, context))
+                    return;
             }
         }
     }
-    return false;
+}
+
+static bool mark_module(struct dump_job *job, uintptr_t value, void *context)
+{
+    (void)context;
+    for (size_t i = 0; i < job->target.module_count; i++)
+        if (value - job->target.modules[i].base < job->target.modules[i].size)
+            job->target.modules[i].referenced = true;
+    return true;
 }
 
 /* Sections of the image in memory whose characteristics have `flag`. */
@@ -291,6 +300,9 @@ static void add_sections(struct dump_job *job, const struct dump_module *m, uint
 
 static void choose_modules(struct dump_job *job)
 {
+    /* MiniDumpScanMemory: one pass over the stacks marks what they point into */
+    if (job->type & MiniDumpScanMemory)
+        for_each_stack_word(job, mark_module, NULL);
     for (size_t i = 0; i < job->target.module_count; i++) {
         struct dump_module *m = &job->target.modules[i];
         MINIDUMP_CALLBACK_INPUT input;
@@ -308,7 +320,7 @@ static void choose_modules(struct dump_job *job)
             m->write_flags |= ModuleWriteDataSeg;
         if (job->type & MiniDumpWithCodeSegs)
             m->write_flags |= ModuleWriteCodeSegs;
-        if ((job->type & MiniDumpScanMemory) && referenced_by_stacks(job, m))
+        if ((job->type & MiniDumpScanMemory) && m->referenced)
             m->write_flags |= ModuleReferencedByMemory;
 
         if (job->callback) {
@@ -351,49 +363,26 @@ static void choose_modules(struct dump_job *job)
 
 /* ---- other memory ---- */
 
-static bool in_stack(const struct dump_job *job, uint64_t value)
-{
-    for (size_t i = 0; i < job->target.thread_count; i++) {
-        const struct dump_thread *th = &job->target.threads[i];
-        if (value >= th->stack_limit && value < th->stack_base)
-            return true;
-    }
-    return false;
-}
-
 /* MiniDumpWithIndirectlyReferencedMemory: a little memory around each stack
  * word that points at readable memory outside modules and stacks. */
+static bool follow_pointer(struct dump_job *job, uintptr_t value, void *context)
+{
+    unsigned *followed = context;
+
+    if (value < 0x10000 || dump_target_in_stack(&job->target, value) ||
+        dump_target_module_at(&job->target, value))
+        return true;
+    if (dump_target_readable(&job->target, value, 1)) {
+        add_readable(job, value - INDIRECT_WINDOW, 2 * INDIRECT_WINDOW);
+        ++*followed;
+    }
+    return *followed < MAX_INDIRECT;
+}
+
 static void add_indirect_memory(struct dump_job *job)
 {
     unsigned followed = 0;
-
-    for (size_t i = 0; i < job->target.thread_count && followed < MAX_INDIRECT; i++) {
-        const struct dump_thread *th = &job->target.threads[i];
-        uint8_t words[4096];
-        if (!(th->write_flags & ThreadWriteStack))
-            continue;
-        for (uint64_t at = th->stack_start;
-             at < th->stack_start + th->stack_size && followed < MAX_INDIRECT;
-             at += sizeof(words)) {
-            size_t n = th->stack_start + th->stack_size - at < sizeof(words)
-                           ? (size_t)(th->stack_start + th->stack_size - at)
-                           : sizeof(words);
-            if (!dump_target_read(&job->target, at, words, n))
-                continue;
-            for (size_t w = 0; w + sizeof(void *) <= n && followed < MAX_INDIRECT;
-                 w += sizeof(void *)) {
-                uintptr_t value;
-                memcpy(&value, words + w, sizeof(value));
-                if (value < 0x10000 || in_stack(job, value) ||
-                    dump_target_module_at(&job->target, value))
-                    continue;
-                if (dump_target_readable(&job->target, value, 1)) {
-                    add_readable(job, value - INDIRECT_WINDOW, 2 * INDIRECT_WINDOW);
-                    followed++;
-                }
-            }
-        }
-    }
+    for_each_stack_word(job, follow_pointer, &followed);
 }
 
 /* Every committed, readable region (full memory), or only private

@@ -87,10 +87,12 @@ DW_EXPORT BOOL IMAGEAPI SymFromInlineContext(HANDLE hProcess, DWORD64 Address, U
         Symbol->Scope = 0;
         Symbol->NameLen = (ULONG)n;
         if (Symbol->MaxNameLen > 0) {
+            /* Name is declared [1]; the caller's buffer extends it */
+            char *name = Symbol->Name;
             if (n > Symbol->MaxNameLen - 1)
                 n = Symbol->MaxNameLen - 1;
-            memcpy(Symbol->Name, found.name, n);
-            Symbol->Name[n] = '\0';
+            memcpy(name, found.name, n);
+            name[n] = '\0';
         }
         if (Displacement)
             *Displacement = Address - Symbol->Address;

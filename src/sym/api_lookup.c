@@ -88,17 +88,17 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
     return function_entry(process, address, read, machine);
 }
 
-/* The nearest exported name at or below an address. */
+/* What names an address: a symbol of its debug information, else the
+ * nearest exported name at or below it. */
 struct found_symbol {
     uint64_t module_base, address;
     uint32_t size, tag, flags;
     char name[512];
 };
 
-/* SYMOPT_UNDNAME for a public's decorated name. C rules only: on x86 the
- * `_` of __cdecl and the `@` of __fastcall go, and `@N` of __stdcall and
- * __fastcall; `?`-names are C++ and left for the MSVC undecorator
- * (src/undname/), which plugs in here. */
+/* SYMOPT_UNDNAME for a public's decorated name: `?`-names are MSVC C++,
+ * undecorated by src/undname/; for C names on x86 the `_` of __cdecl and the
+ * `@` of __fastcall go, and `@N` of __stdcall and __fastcall. */
 static void undecorate_public(char *name, bool x86)
 {
     size_t length;
@@ -180,7 +180,7 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
             free(readable);
             drop_parameters(found->name);
         } else {
-            undecorate_public(found->name, (*m)->pe.machine == 0x14c /* IMAGE_FILE_MACHINE_I386 */);
+            undecorate_public(found->name, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386);
         }
     } else if (strcmp(info->ops->format, "dwarf") == 0) {
         drop_parameters(found->name);
@@ -188,7 +188,7 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
     return true;
 }
 
-static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol *found)
+static bool symbol_for_address(HANDLE process, DWORD64 address, struct found_symbol *found)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, NULL, NULL};
@@ -236,7 +236,7 @@ static bool nearest_export(HANDLE process, DWORD64 address, struct found_symbol 
     found->module_base = m->base;
     found->address = m->base + m->exports[lo - 1].rva;
     found->size = 0;
-    found->tag = 10; /* SymTagPublicSymbol (cvconst.h) */
+    found->tag = DI_TAG_PUBLIC;
     found->flags = SYMFLAG_EXPORT;
     snprintf(found->name, sizeof(found->name), "%s", m->export_names + m->exports[lo - 1].name);
     session_release(session);
@@ -272,7 +272,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 D
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!nearest_export(hProcess, Address, &found))
+    if (!symbol_for_address(hProcess, Address, &found))
         return FALSE;
     FILL_SYMBOL(Symbol, &found);
     length = strlen(found.name);
@@ -300,7 +300,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!nearest_export(hProcess, Address, &found))
+    if (!symbol_for_address(hProcess, Address, &found))
         return FALSE;
     FILL_SYMBOL(Symbol, &found);
     text_widen(found.name, wide, DW_ARRAY_SIZE(wide));
@@ -329,7 +329,7 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!nearest_export(hProcess, qwAddr, &found))
+    if (!symbol_for_address(hProcess, qwAddr, &found))
         return FALSE;
     Symbol->Address = found.address;
     Symbol->Size = found.size;
