@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake make gcc gcc-multilib clang lld llvm libclang-rt-dev python3 file
-          mingw-w64 wine wine64 libcmocka-dev libunicorn-dev)
+          mingw-w64 wine wine64 libcmocka-dev libunicorn-dev python3-jsonschema)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,8 @@
  * walks over the dump's memory through our symbol services. A malformed dump
  * must be refused or walked without a crash, a hang or a leak.
  *
- * Input: the dump's bytes.
+ * Input: the dump's bytes. The input's length picks the output and recovery
+ * options (--scan, --json), so the seeds need no header of their own.
  */
 #include "fuzz_common.h"
 
@@ -17,6 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool quiet;
     struct dump d;
+    struct options o;
 
     if (!quiet) {
         /* the walks print every frame: fuzzing wants speed, not the text */
@@ -26,8 +28,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d.path = "fuzz.dmp";
     d.data = data;
     d.size = size;
+    memset(&o, 0, sizeof(o));
+    o.scan = size & 1;
+    o.json = (size >> 1) & 1;
     if (parse_minidump(&d))
-        walk_dump(&d, NULL);
+        walk_dump(&d, &o);
     free_dump(&d);
     return 0;
 }

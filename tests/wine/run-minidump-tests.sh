@@ -9,7 +9,11 @@
 #     stream included;
 #   - dumpwalk (on Linux) walks the exception thread of our full-memory dump
 #     and of the builtin's to exactly the PCs the handler's own StackWalk64
-#     printed.
+#     printed;
+#   - dumpwalk -i finds the program's image in a symbol-store layout
+#     (name/TIMESTAMPSIZE/name), skips a same-named image whose timestamp and
+#     size are not the dump's, and walks our normal dump (no images in it)
+#     through the program's frames to the handler's PCs; --json validates.
 #
 #   run-minidump-tests.sh <source-root> <work-dir> <dumpwalk>
 set -euo pipefail
@@ -89,4 +93,38 @@ for dll in n b; do
     wine_fail "dumpwalk on $who full dump: $(echo $got) vs the handler's $(echo $want)"
   fi
 done
+# -i: the image of dumpwriter.exe in a local symbol store, a decoy of the same
+# name (another program) in a plain directory before it on the path.
+index=$(python3 - "$WINE_BIN/dumpwriter.exe" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+pe = struct.unpack_from('<I', b, 0x3c)[0]
+print('%08X%x' % (struct.unpack_from('<I', b, pe + 8)[0], struct.unpack_from('<I', b, pe + 24 + 56)[0]))
+PY
+)
+store=$WINE_WORK/store decoy=$WINE_WORK/decoy
+rm -rf "$store" "$decoy"
+mkdir -p "$store/dumpwriter.exe/$index" "$decoy"
+cp "$WINE_BIN/dumpwriter.exe" "$store/dumpwriter.exe/$index/"
+cp "$WINE_BIN/dumpread.exe" "$decoy/dumpwriter.exe"
+"$dumpwalk" -i "$decoy;$store" "$ours/normal.dmp" >"$WINE_WORK/store.txt" 2>"$WINE_WORK/store.err" || true
+want=$(awk '/^PC / { print $2 }' "$WINE_WORK/writer.n.log" | sed 's/^0*//')
+got=$(awk '/^exception/ { on = 1; next } on && /^  #/ && $6 ~ /^dumpwriter/ { print $3; next } on { exit }' \
+      "$WINE_WORK/store.txt" | sed 's/^0*//')
+prefix=$(echo "$want" | head -n "$(echo "$got" | grep -c .)")
+if grep -q "decoy/dumpwriter.exe is not the image of" "$WINE_WORK/store.err" &&
+   grep -q "images: 1 of" "$WINE_WORK/store.txt" && [ "$(echo "$got" | grep -c .)" -ge 3 ] &&
+   [ "$got" = "$prefix" ]; then
+  wine_pass "dumpwalk -i: the image from the store ($index), the decoy skipped; $(echo "$got" | grep -c .) program frames of the normal dump = the handler's"
+else
+  wine_fail "dumpwalk -i with a store: frames $(echo $got) vs the handler's $(echo $want)"
+  sed 's/^/    /' "$WINE_WORK/store.err" "$WINE_WORK/store.txt" | head -n 40
+fi
+"$dumpwalk" --json -i "$store" "$ours"/*.dmp "$WINE_BIN"/dumps-b/*.dmp >"$WINE_WORK/dumps.json" 2>/dev/null || true
+if python3 "$WINE_SRC/tools/dumpwalk/validate_json.py" "$WINE_SRC/tools/dumpwalk/dumpwalk.schema.json" \
+     "$WINE_WORK/dumps.json" >"$WINE_WORK/validate.txt" 2>&1; then
+  wine_pass "dumpwalk --json of every dump written validates against its schema"
+else
+  wine_fail "dumpwalk --json: $(cat "$WINE_WORK/validate.txt")"
+fi
 wine_verdict wine_minidump

@@ -1,6 +1,13 @@
 #!/bin/sh
 # dumpwalk over the shared minidump corpus (../shared/corpus/README.md):
 #   corpus_test.sh DUMPWALK CORPUS_DIR SCRATCH_DIR
+# - minidump2.dmp: the exception walk is test_app+0x429e, +0x4200, +0x53ec,
+#   kernel32+0x16fd7 (the corpus notes);
+# - tiny-exe-with-cet-xsave.dmp (x64, no images): frame 1 is ntdll+0x5b4c3
+#   and then no invented frame; with --scan, the shadow stack's return
+#   addresses (read from the dump by hand: ntdll+0x5b4c3, KERNELBASE+0x4b281,
+#   tiny+0x9b8ca, tiny+0x1b0ed, tiny+0x59068, KERNEL32+0x154e0, ntdll+0x485b);
+# - --json of every dump validates against dumpwalk.schema.json;
 # - the malformed dumps fail cleanly: status 1, a message, no crash;
 # - minidump2.dmp: thread 0's walk (x86, EBP chain) reaches kernel32;
 # - stack_exhaustion.dmp: every walk ends within the 1024-frame limit and
@@ -12,6 +19,7 @@
 # invalid-parameter crash (0xC000000D) that rust-minidump reads in full.
 set -u
 tool=$1 corpus=$2 scratch=$3
+here=$(cd "$(dirname "$0")" && pwd)
 failures=0
 fail() {
   echo "FAIL: $*"
@@ -70,6 +78,65 @@ if awk '/^thread 0 /{on=1; next} /^(thread|exception) /{on=0} on && /^  #[0-9]+ 
   echo "ok: minidump2.dmp thread 0 reaches kernel32"
 else
   fail "minidump2.dmp thread 0 does not reach kernel32"
+fi
+
+# The frames of one walk (TITLE-PREFIX) as module+offset, one line each.
+frames_of() { # file title-prefix
+  awk -v t="$2" 'index($0, t) == 1 { on = 1; next } /^(thread|exception) / { on = 0 }
+                 on && /^  #/ { print $6 }' "$1"
+}
+
+want="test_app+0x429e test_app+0x4200 test_app+0x53ec kernel32+0x16fd7"
+got=$(frames_of "$scratch/minidump2.dmp.txt" "exception " | tr '\n' ' ' | sed 's/ $//')
+if [ "$got" = "$want" ]; then
+  echo "ok: minidump2.dmp exception walk: $got"
+else
+  fail "minidump2.dmp exception walk: '$got', want '$want'"
+fi
+
+cet=$corpus/tiny-exe-with-cet-xsave.dmp
+got=$(frames_of "$scratch/tiny-exe-with-cet-xsave.dmp.txt" "thread 0 " | tr '\n' ' ' | sed 's/ $//')
+if [ "$got" = "ntdll+0xa39e4 ntdll+0x5b4c3" ]; then
+  echo "ok: tiny-exe-with-cet-xsave.dmp without images: frame 1 ntdll+0x5b4c3, no invented frames"
+else
+  fail "tiny-exe-with-cet-xsave.dmp: '$got', want frame 0, ntdll+0x5b4c3 and nothing after"
+fi
+status=$(run "$scratch/cet-scan.txt" "$scratch/err" --scan "$cet")
+want="ntdll+0xa39e4 ntdll+0x5b4c3 KERNELBASE+0x4b281 tiny+0x9b8ca tiny+0x1b0ed tiny+0x59068 KERNEL32+0x154e0 ntdll+0x485b"
+got=$(frames_of "$scratch/cet-scan.txt" "thread 0 " | tr '\n' ' ' | sed 's/ $//')
+if [ "$status" = 0 ] && [ "$got" = "$want" ] && grep -q "shadow stack: 7 return addresses, 7 matched" "$scratch/cet-scan.txt"; then
+  echo "ok: tiny-exe-with-cet-xsave.dmp --scan: the shadow stack's 7 callers"
+else
+  fail "tiny-exe-with-cet-xsave.dmp --scan (status $status): '$got', want '$want'"
+fi
+
+# --json, against the schema (every dump, both walk modes, and --threads crashed)
+json_ok=1
+for args in "" "--scan" "--threads crashed"; do
+  # shellcheck disable=SC2086
+  status=$(run "$scratch/out.json" "$scratch/err" --json $args "$corpus"/*.dmp)
+  if [ "$status" = crash ]; then
+    fail "--json $args crashed"; json_ok=0; continue
+  fi
+  python3 "$here/validate_json.py" "$here/dumpwalk.schema.json" "$scratch/out.json" >"$scratch/validate.txt" 2>&1
+  v=$?
+  if [ $v = 77 ]; then
+    fail "--json: $(cat "$scratch/validate.txt") (tools/setup.sh installs python3-jsonschema)"; json_ok=0; break
+  elif [ $v != 0 ]; then
+    fail "--json $args does not validate: $(cat "$scratch/validate.txt")"; json_ok=0
+  fi
+done
+if [ $json_ok = 1 ] && python3 - "$scratch/out.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+# --threads crashed: only the exception walks
+assert all(w["exception"] for d in doc["dumps"] for w in d["walks"]), "a thread walk with --threads crashed"
+assert sum(1 for d in doc["dumps"] if d["walks"]) >= 8
+PY
+then
+  echo "ok: --json output of every dump validates against dumpwalk.schema.json"
+else
+  [ $json_ok = 0 ] || fail "--json --threads crashed reports more than the exception walks"
 fi
 
 # stack_exhaustion.dmp: bounded walks, read callbacks reported.

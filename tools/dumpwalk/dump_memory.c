@@ -135,3 +135,23 @@ BOOL WINAPI read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD siz
         *bytes_read = done;
     return done == size;
 }
+
+int peek_memory(struct dump *d, uint64_t address, void *buffer, unsigned size)
+{
+    unsigned long long reads = d->reads, from_images = d->image_bytes;
+    DWORD got = 0;
+    BOOL ok = read_memory(d, address, buffer, size, &got);
+
+    d->reads = reads;
+    d->image_bytes = from_images;
+    return ok;
+}
+
+int peek_pointer(struct dump *d, uint64_t address, unsigned size, uint64_t *value)
+{
+    uint8_t bytes[8];
+    int ok = (size == 4 || size == 8) && peek_memory(d, address, bytes, size);
+
+    *value = ok ? (size == 4 ? le32(bytes) : le64(bytes)) : 0;
+    return ok;
+}

@@ -1,7 +1,7 @@
 /*
  * dumpwalk: walks every thread of a Windows minidump with StackWalk64.
  *
- *   dumpwalk [-i IMAGE_DIR] file.dmp...
+ *   dumpwalk [-i IMAGE_PATH] [--json] [--scan] [--threads all|crashed] file.dmp...
  *
  * The dump is the target: its SystemInfo stream gives the machine, its
  * thread list the contexts, its Memory and Memory64 lists the memory (served
@@ -62,40 +62,141 @@ static uint32_t context_architecture_flag(const struct dump *d)
                                                     : CONTEXT_ARM64;
 }
 
-/* The module name of an address: the symbol handler's, else the dump's. */
-static void describe_address(const struct dump *d, uint64_t address, char *out, size_t out_size)
+static void set_context_registers(const struct dump *d, union context *c, uint64_t pc,
+                                  uint64_t sp)
 {
-    IMAGEHLP_MODULE64 info;
-    const struct module *m = module_at(d, address);
-
-    memset(&info, 0, sizeof(info));
-    info.SizeOfStruct = sizeof(info);
-    if (SymGetModuleInfo64((HANDLE)d, address, &info) && info.ModuleName[0])
-        snprintf(out, out_size, "%s+0x%llx", info.ModuleName,
-                 (unsigned long long)(address - info.BaseOfImage));
-    else if (m)
-        snprintf(out, out_size, "%s+0x%llx", m->name, (unsigned long long)(address - m->base));
-    else
-        snprintf(out, out_size, "?");
+    switch (d->machine) {
+    case IMAGE_FILE_MACHINE_I386:
+        c->x86.Eip = (DWORD)pc, c->x86.Esp = (DWORD)sp;
+        break;
+    case IMAGE_FILE_MACHINE_AMD64:
+        c->x64.Rip = pc, c->x64.Rsp = sp;
+        break;
+    default:
+        c->arm64.Pc = pc, c->arm64.Sp = sp;
+        break;
+    }
 }
 
-/* One walk from `thread`'s context; returns the frame count. */
-static unsigned walk(struct dump *d, const struct thread *thread, const char *title)
+#define SCAN_WORDS 256u        /* stack words looked at per --scan recovery */
+#define SHADOW_SLOT_WORDS 8192u /* words searched for a shadow-stack return address */
+#define RECOVERIES_MAX 64u     /* recoveries per walk */
+
+static int add_frame(struct walk_result *r, const struct walked_frame *f)
+{
+    if (r->count == r->capacity) {
+        unsigned capacity = r->capacity ? r->capacity * 2 : 32;
+        struct walked_frame *frames = realloc(r->frames, capacity * sizeof(*frames));
+        if (!frames)
+            return 0;
+        r->frames = frames;
+        r->capacity = capacity;
+    }
+    r->frames[r->count++] = *f;
+    return 1;
+}
+
+/* The trust of the caller of a frame the walker unwound with (or without)
+ * a function-table entry; TRUST_CONTEXT when the caller would be invented:
+ * on x64 and ARM64, a frame reached by a return address with no unwind
+ * data made calls, so the leaf rule cannot find its caller. */
+static enum frame_trust caller_trust(const struct dump *d, const STACKFRAME64 *frame,
+                                     int exact_pc)
+{
+    if (d->machine == IMAGE_FILE_MACHINE_I386)
+        return frame->FuncTableEntry ? TRUST_FRAME_DATA : TRUST_FRAME_POINTER;
+    if (frame->FuncTableEntry)
+        return TRUST_UNWIND_DATA;
+    return exact_pc ? TRUST_LEAF_RULE : TRUST_CONTEXT;
+}
+
+/* Checks a frame reached by a return address against the shadow stack: the
+ * next entry, or one further on (frames the walk skipped). */
+static void shadow_check(const struct shadow_stack *s, unsigned *next, struct walked_frame *f,
+                         struct walk_result *r)
+{
+    for (unsigned i = *next; i < s->count; i++) {
+        if (s->entries[i] == f->pc) {
+            f->shadow = SHADOW_MATCH;
+            r->shadow_matched++;
+            *next = i + 1;
+            return;
+        }
+    }
+    f->shadow = SHADOW_MISMATCH;
+}
+
+/* Where the unwind rules end (--scan): the shadow stack's next return
+ * address, else a scanned one, becomes the seed of a new walk from its
+ * stack slot. A shadow-stack caller whose slot is not in the dump is
+ * reported with its PC alone, and so are the ones after it. 0 when nothing
+ * is found. */
+static int recover(struct dump *d, const struct shadow_stack *shadow, unsigned *next_shadow,
+                   int ended_by_rule, struct walk_result *r, union context *context,
+                   STACKFRAME64 *frame, enum frame_trust *trust)
+{
+    unsigned size = d->machine == IMAGE_FILE_MACHINE_I386 ? 4 : 8;
+    uint64_t from = r->frames[r->count - 1].sp, fp = r->frames[r->count - 1].fp;
+    uint64_t slot = 0, found = 0;
+
+    while (*next_shadow < shadow->count && r->count < FRAME_LIMIT) {
+        struct walked_frame f;
+        found = shadow->entries[(*next_shadow)++];
+        r->shadow_matched++;
+        if (from && find_stack_word(d, from, SHADOW_SLOT_WORDS, found, &slot)) {
+            *trust = TRUST_SHADOW_STACK;
+            goto seed;
+        }
+        memset(&f, 0, sizeof(f));
+        f.pc = found;
+        f.trust = TRUST_SHADOW_STACK;
+        f.shadow = SHADOW_MATCH;
+        if (!add_frame(r, &f))
+            return 0;
+        from = 0; /* no stack pointer to search from any more */
+        snprintf(r->end, sizeof(r->end), "the shadow stack's last return address");
+    }
+    if (*next_shadow < shadow->count || !from)
+        return 0;
+    /* after a walker's stop the last frame's return slot may be at its SP */
+    if (!scan_for_return_address(d, from + (ended_by_rule ? 0 : size), SCAN_WORDS, &slot, &found))
+        return 0;
+    *trust = TRUST_SCAN;
+seed:
+    set_context_registers(d, context, found, slot + size);
+    memset(frame, 0, sizeof(*frame));
+    frame->AddrPC.Offset = found;
+    frame->AddrStack.Offset = slot + size;
+    frame->AddrFrame.Offset = fp;
+    frame->AddrPC.Mode = frame->AddrStack.Mode = frame->AddrFrame.Mode = AddrModeFlat;
+    return 1;
+}
+
+/* One walk from `thread`'s context into r. */
+static void walk(struct dump *d, const struct options *o, const struct thread *thread,
+                 struct walk_result *r)
 {
     union context context;
     STACKFRAME64 frame, last;
+    struct shadow_stack *shadow = calloc(1, sizeof(*shadow));
     uint64_t pc, sp, fp;
-    unsigned frames = 0;
     size_t copy = thread->context_size;
     const uint8_t *bytes = span(d, thread->context_rva, copy);
     DWORD error = 0;
-    int digits = (int)d->pointer_digits;
+    unsigned next_shadow = 0, recoveries = 0;
+    int exact_pc = 1, ended_by_rule = 0;
+    enum frame_trust trust = TRUST_CONTEXT;
 
-    printf("%s\n", title);
-    if (!bytes || copy < context_minimum(d)) {
-        printf("  context of %u bytes: too small for a %s context, not walked\n",
-               thread->context_size, d->machine_name);
-        return 0;
+    if (!bytes || copy < context_minimum(d) || !shadow) {
+        snprintf(r->end, sizeof(r->end), "context of %u bytes: too small for a %s context, "
+                 "not walked", thread->context_size, d->machine_name);
+        free(shadow);
+        return;
+    }
+    r->walked = 1;
+    if (read_shadow_stack(d, bytes, copy, shadow)) {
+        r->has_shadow = 1;
+        r->shadow_entries = shadow->count;
     }
     /* An x64 context may be shorter than CONTEXT (older writers) or longer
      * (CONTEXT_EX and the XSAVE area follow it): the CONTEXT part, zero-filled. */
@@ -104,8 +205,9 @@ static unsigned walk(struct dump *d, const struct thread *thread, const char *ti
         copy = d->context_size;
     memcpy(&context, bytes, copy);
     if ((context_flags(d, &context) & context_architecture_flag(d)) == 0)
-        printf("  warning: ContextFlags 0x%x lack the %s flag 0x%x\n",
-               context_flags(d, &context), d->machine_name, context_architecture_flag(d));
+        fprintf(stderr, "dumpwalk: %s: %s: warning: ContextFlags 0x%x lack the %s flag 0x%x\n",
+                d->path, r->title, context_flags(d, &context), d->machine_name,
+                context_architecture_flag(d));
 
     context_registers(d, &context, &pc, &sp, &fp);
     memset(&frame, 0, sizeof(frame));
@@ -117,31 +219,60 @@ static unsigned walk(struct dump *d, const struct thread *thread, const char *ti
     d->reads = 0;
     d->image_bytes = 0;
 
-    while (frames < FRAME_LIMIT) {
-        char where[128];
+    while (r->count < FRAME_LIMIT) {
+        struct walked_frame f;
+        int invented_caller;
         SetLastError(0);
         if (!StackWalk64(d->machine, (HANDLE)d, NULL, &frame, &context, read_memory,
                          SymFunctionTableAccess64, SymGetModuleBase64, NULL)) {
             error = GetLastError();
-            break;
+            describe_end_reason(d, r->count, error, &last, &context, r->end, sizeof(r->end));
+        } else {
+            memset(&f, 0, sizeof(f));
+            f.pc = frame.AddrPC.Offset;
+            f.sp = frame.AddrStack.Offset;
+            f.fp = frame.AddrFrame.Offset;
+            f.trust = trust;
+            /* a caller found by a rule that lands in no module is a guess */
+            if (r->count && !module_at(d, f.pc) &&
+                (trust == TRUST_LEAF_RULE || trust == TRUST_FRAME_POINTER)) {
+                snprintf(r->end, sizeof(r->end), "the caller the %s gives, 0x%llx, is in no "
+                         "module: not a frame", trust_name(trust), (unsigned long long)f.pc);
+                ended_by_rule = 1;
+            } else {
+                if (trust == TRUST_SHADOW_STACK)
+                    f.shadow = SHADOW_MATCH; /* taken from it */
+                else if (r->count && shadow->count)
+                    shadow_check(shadow, &next_shadow, &f, r);
+                if (!add_frame(r, &f))
+                    break;
+                last = frame;
+                trust = caller_trust(d, &frame, exact_pc);
+                invented_caller = trust == TRUST_CONTEXT;
+                exact_pc = 0;
+                if (!invented_caller)
+                    continue;
+                snprintf(r->end, sizeof(r->end), "no unwind data for pc 0x%llx (%s): its caller "
+                         "would be a guess", (unsigned long long)f.pc,
+                         module_at(d, f.pc) ? module_at(d, f.pc)->name : "in no module");
+                ended_by_rule = 1;
+            }
         }
-        describe_address(d, frame.AddrPC.Offset, where, sizeof(where));
-        printf("  #%-4u pc %0*llx  sp %0*llx  %s\n", frames, digits,
-               (unsigned long long)frame.AddrPC.Offset, digits,
-               (unsigned long long)frame.AddrStack.Offset, where);
-        last = frame;
-        frames++;
+        /* the unwind rules end here: --scan may find the caller */
+        if (!o->scan || recoveries++ >= RECOVERIES_MAX ||
+            !recover(d, shadow, &next_shadow, ended_by_rule, r, &context, &frame, &trust))
+            break;
+        ended_by_rule = 0;
+        error = 0;
     }
-    printf("  %u frame%s, %llu read callbacks", frames, frames == 1 ? "" : "s", d->reads);
-    if (d->image_bytes)
-        printf(" (%llu bytes from images)", d->image_bytes);
-    printf("; end: ");
-    print_end_reason(d, frames, error, &last, &context);
-    printf("\n");
-    return frames;
+    if (r->count == FRAME_LIMIT)
+        snprintf(r->end, sizeof(r->end), "stopped at the limit of %u frames", FRAME_LIMIT);
+    r->reads = d->reads;
+    r->image_bytes = d->image_bytes;
+    free(shadow);
 }
 
-static const char *exception_name(uint32_t code)
+const char *exception_name(uint32_t code)
 {
     switch (code) {
     case 0x80000003: return "breakpoint";
@@ -155,29 +286,43 @@ static const char *exception_name(uint32_t code)
     }
 }
 
-int walk_dump(struct dump *d, const char *image_dir)
+static int walk_and_report(struct dump *d, const struct options *o, const struct thread *t,
+                           const char *title, int is_exception, unsigned index)
 {
-    uint64_t memory = 0;
-    int ok = 1;
+    struct walk_result r;
+    int walked;
 
-    for (size_t i = 0; i < d->region_count; i++)
-        memory += d->regions[i].size;
-    printf("%s: %s (machine 0x%x), %zu threads, %zu modules, %zu memory ranges (%llu bytes)\n",
-           d->path, d->machine_name, (unsigned)d->machine, d->thread_count, d->module_count,
-           d->region_count, (unsigned long long)memory);
+    memset(&r, 0, sizeof(r));
+    snprintf(r.title, sizeof(r.title), "%s", title);
+    r.thread_id = t->id;
+    r.is_exception = is_exception;
+    r.index = index;
+    walk(d, o, t, &r);
+    report_walk(d, o, &r);
+    walked = r.count > 0;
+    free(r.frames);
+    return walked;
+}
+
+int walk_dump(struct dump *d, struct options *o)
+{
+    int ok = 1;
+    unsigned walks = 0;
+
     if (!SymInitialize((HANDLE)d, NULL, FALSE)) {
         fprintf(stderr, "dumpwalk: %s: SymInitialize failed (error %u)\n", d->path,
                 (unsigned)GetLastError());
         return 0;
     }
-    register_modules(d, image_dir);
+    register_modules(d, o->image_dir);
+    report_begin(d, o);
 
-    for (size_t i = 0; i < d->thread_count; i++) {
+    for (size_t i = 0; i < d->thread_count && !o->crashed_only; i++) {
         char title[160];
         const struct thread *t = &d->threads[i];
         snprintf(title, sizeof(title), "thread %zu (id 0x%x%s%s%s)", i, t->id,
                  t->name[0] ? ", \"" : "", t->name, t->name[0] ? "\"" : "");
-        if (walk(d, t, title) == 0)
+        if (!walk_and_report(d, o, t, title, 0, walks++))
             ok = 0;
     }
     if (d->has_exception) {
@@ -186,9 +331,10 @@ int walk_dump(struct dump *d, const char *image_dir)
         snprintf(title, sizeof(title), "exception (thread id 0x%x, code 0x%08x%s%s, at 0x%llx)",
                  d->exception_thread, d->exception_code, name[0] ? " " : "", name,
                  (unsigned long long)d->exception_address);
-        if (walk(d, &d->exception_context, title) == 0)
+        if (!walk_and_report(d, o, &d->exception_context, title, 1, walks++))
             ok = 0;
     }
+    report_end(d, o);
     SymCleanup((HANDLE)d);
     return ok;
 }
