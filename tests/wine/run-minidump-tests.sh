@@ -93,6 +93,38 @@ for dll in n b; do
     wine_fail "dumpwalk on $who full dump: $(echo $got) vs the handler's $(echo $want)"
   fi
 done
+# Out-of-range entries: a copy of our normal dump whose ThreadList claims
+# 256 MB, and one whose directory lies past the end. Our MiniDumpReadDumpStream
+# bounds both by the mapping (VirtualQuery) and refuses them; the other
+# streams still read.
+python3 - "$ours/normal.dmp" "$ours/bad-size.dmp" "$ours/bad-dir.dmp" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+count, rva = struct.unpack_from('<II', b, 8)
+big = bytearray(b)
+for i in range(count):
+    if struct.unpack_from('<I', big, rva + 12 * i)[0] == 3:
+        struct.pack_into('<I', big, rva + 12 * i + 4, 0x10000000)
+open(sys.argv[2], 'wb').write(big)
+far = bytearray(b)
+struct.pack_into('<I', far, 12, len(b) + 0x100000)
+open(sys.argv[3], 'wb').write(far)
+PY
+( cd "$ours" && WINEDLLOVERRIDES="dbghelp=n" timeout 120 "$WINE" dumpread.exe bad-size.dmp bad-dir.dmp ) \
+  >"$WINE_WORK/read-bad.log" 2>&1 || true
+wine_finish
+sed -i 's/\r$//' "$WINE_WORK/read-bad.log"
+good=$(grep -c '^STREAM normal.dmp' "$WINE_WORK/read.n.log" || true)
+if grep -q '^STREAM bad-size.dmp 4 ' "$WINE_WORK/read-bad.log" &&
+   ! grep -q '^STREAM bad-size.dmp 3 ' "$WINE_WORK/read-bad.log" &&
+   ! grep -q '^STREAM bad-dir.dmp' "$WINE_WORK/read-bad.log" &&
+   [ "$(grep -c '^STREAM bad-size.dmp' "$WINE_WORK/read-bad.log")" -eq $((good - 1)) ]; then
+  wine_pass "MiniDumpReadDumpStream refuses a stream and a directory past the mapping; the other $((good - 1)) streams read"
+else
+  wine_fail "MiniDumpReadDumpStream on out-of-range entries:"
+  sed 's/^/    /' "$WINE_WORK/read-bad.log" | head -n 30
+fi
+
 # -i: the image of dumpwriter.exe in a local symbol store, a decoy of the same
 # name (another program) in a plain directory before it on the path.
 index=$(python3 - "$WINE_BIN/dumpwriter.exe" <<'PY'
