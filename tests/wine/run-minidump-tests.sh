@@ -41,6 +41,13 @@ for dll in n b; do
   sed 's/^/    /' "$WINE_WORK/writer.$dll.log"
   [ "$rc" -eq 42 ] || wine_fail "dumpwriter.exe (dbghelp=$dll) exited with $rc, want 42"
   wine_finish
+  # a dump of another process, written from outside
+  ( cd "$dir" && WINEDLLOVERRIDES="dbghelp=$dll" timeout 300 "$WINE" dumpwriter.exe watch ) \
+    >"$WINE_WORK/watch.$dll.log" 2>&1 || true
+  sed -i 's/\r$//' "$WINE_WORK/watch.$dll.log"
+  echo "---- dumpwriter.exe watch with dbghelp=$dll"
+  sed 's/^/    /' "$WINE_WORK/watch.$dll.log"
+  wine_finish
 done
 
 ours=$WINE_BIN/dumps-n log=$WINE_WORK/writer.n.log
@@ -63,7 +70,13 @@ else
   wine_fail "the Memory callback's buffer is not where it belongs"
 fi
 
-dumps=(normal.dmp rich.dmp full.dmp callback.dmp user.dmp)
+if grep -q '^WATCHED [0-9]* written' "$WINE_WORK/watch.n.log" && [ -s "$ours/watched.dmp" ]; then
+  wine_pass "ours wrote a dump of another process from a watcher ($(stat -c %s "$ours/watched.dmp") bytes)"
+else
+  wine_fail "ours did not write the watcher's dump: $(grep '^WATCHED' "$WINE_WORK/watch.n.log" || echo no line)"
+fi
+
+dumps=(normal.dmp rich.dmp full.dmp callback.dmp user.dmp watched.dmp)
 for dll in n b; do
   ( cd "$ours" && WINEDLLOVERRIDES="dbghelp=$dll" timeout 120 "$WINE" dumpread.exe "${dumps[@]}" ) \
     >"$WINE_WORK/read.$dll.log" 2>&1 || true
@@ -151,6 +164,16 @@ if grep -q "decoy/dumpwriter.exe is not the image of" "$WINE_WORK/store.err" &&
 else
   wine_fail "dumpwalk -i with a store: frames $(echo $got) vs the handler's $(echo $want)"
   sed 's/^/    /' "$WINE_WORK/store.err" "$WINE_WORK/store.txt" | head -n 40
+fi
+# the watched sleeper: its main thread waits in dw_sleep, called from main
+system=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+"$dumpwalk" -i "$store;$system" "$ours/watched.dmp" >"$WINE_WORK/watched.txt" 2>"$WINE_WORK/watched.err" || true
+if awk '/^thread 0 / { on = 1; next } /^(thread|exception) / { on = 0 } on && /^  #/' "$WINE_WORK/watched.txt" |
+     grep -q 'dumpwriter!dw_sleep+'; then
+  wine_pass "dumpwalk walks the watched process's main thread into dw_sleep"
+else
+  wine_fail "dumpwalk on the watcher's dump does not reach dw_sleep:"
+  sed 's/^/    /' "$WINE_WORK/watched.err" "$WINE_WORK/watched.txt" | head -n 30
 fi
 "$dumpwalk" --json -i "$store" "$ours"/*.dmp "$WINE_BIN"/dumps-b/*.dmp >"$WINE_WORK/dumps.json" 2>/dev/null || true
 if python3 "$WINE_SRC/tools/dumpwalk/validate_json.py" "$WINE_SRC/tools/dumpwalk/dumpwalk.schema.json" \

@@ -9,10 +9,16 @@
  *   callback   MiniDumpNormal with a callback that adds a marked buffer
  *              (MemoryCallback) and counts the Thread/Module callbacks
  *   user       MiniDumpNormal with a user stream (type 0x10000, "dbgwalk")
- * and exits with 42. */
+ * and exits with 42.
+ *
+ * "dumpwriter.exe watch" is the other way crash reporters work: a watcher
+ * process starts "dumpwriter.exe sleeper" (which waits in dw_sleep), writes a
+ * MiniDumpNormal of it from outside into watched.dmp (no exception
+ * information), prints "WATCHED <pid> written|FAILED ..." and ends it. */
 #include <windows.h>
 #include <dbghelp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char **kinds;
@@ -89,8 +95,54 @@ static LONG WINAPI filter(EXCEPTION_POINTERS *info)
 __declspec(dllexport) __attribute__((noinline)) void dw_crash(volatile int *p) { *p = 1; }
 __declspec(dllexport) __attribute__((noinline)) void dw_level1(volatile int *p) { dw_crash(p); puts(""); }
 
+__declspec(dllexport) __attribute__((noinline)) void dw_sleep(HANDLE ready)
+{
+    SetEvent(ready);
+    Sleep(INFINITE);
+}
+
+static int watch(const char *self)
+{
+    SECURITY_ATTRIBUTES inherit = {sizeof(inherit), NULL, TRUE};
+    HANDLE ready = CreateEventA(&inherit, TRUE, FALSE, NULL);
+    STARTUPINFOA startup;
+    PROCESS_INFORMATION child;
+    char command[512];
+    HANDLE file;
+    BOOL ok;
+
+    memset(&startup, 0, sizeof(startup));
+    startup.cb = sizeof(startup);
+    snprintf(command, sizeof(command), "\"%s\" sleeper %llu", self,
+             (unsigned long long)(ULONG_PTR)ready);
+    if (!CreateProcessA(NULL, command, NULL, NULL, TRUE, 0, NULL, NULL, &startup, &child)) {
+        printf("WATCHED 0 FAILED to start the sleeper (%lu)\n", GetLastError());
+        return 1;
+    }
+    if (WaitForSingleObject(ready, 60000) != WAIT_OBJECT_0) {
+        printf("WATCHED %lu FAILED: the sleeper did not get ready\n", child.dwProcessId);
+        TerminateProcess(child.hProcess, 1);
+        return 1;
+    }
+    Sleep(200); /* into the wait */
+    file = CreateFileA("watched.dmp", GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ok = MiniDumpWriteDump(child.hProcess, child.dwProcessId, file, MiniDumpNormal, NULL, NULL, NULL);
+    printf("WATCHED %lu %s %lu bytes (error %08lx)\n", child.dwProcessId, ok ? "written" : "FAILED",
+           (unsigned long)GetFileSize(file, NULL), ok ? 0ul : (unsigned long)GetLastError());
+    CloseHandle(file);
+    TerminateProcess(child.hProcess, 0);
+    WaitForSingleObject(child.hProcess, 10000);
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "watch") == 0)
+        return watch(argv[0]);
+    if (argc == 3 && strcmp(argv[1], "sleeper") == 0) {
+        dw_sleep((HANDLE)(ULONG_PTR)strtoull(argv[2], NULL, 10));
+        return 0;
+    }
     kinds = argv + 1;
     kind_count = argc - 1;
     setvbuf(stdout, NULL, _IONBF, 0);
