@@ -81,6 +81,11 @@ static uint32_t call_routine(struct memory_reader *reader, uint64_t address, uin
     if (size == 0)
         return 0;
     reader->callbacks++;
+    /* A routine that says TRUE without a count is taken to have filled the
+     * buffer; one that did not must leave zeros, not what the buffer held
+     * before (a cache block last filled by another walk, of another
+     * process, or uninitialised heap). */
+    memset(buffer, 0, size);
     if (reader->read) {
         ok = reader->read(reader->process, address, buffer, size, &got);
     } else {

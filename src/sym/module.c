@@ -212,6 +212,16 @@ static bool parse_table(void *context, const struct image_source *source)
         return true;
     }
     m->entry_size = entry;
+    /* The table lies inside the image as loaded: a header that claims more
+     * (hostile memory) would have us read megabytes that are not there. */
+    {
+        uint32_t extent = m->size && m->size < m->pe.size_of_image ? m->size
+                                                                    : m->pe.size_of_image;
+        if (m->pe.exception_rva >= extent)
+            size = 0;
+        else if (size > extent - m->pe.exception_rva)
+            size = extent - m->pe.exception_rva;
+    }
     if (size == 0)
         return true;
     if (size > MAX_TABLE_BYTES)

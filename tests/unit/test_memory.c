@@ -234,6 +234,37 @@ static void reentrant_walks(void **state)
     ft_free(&nested);
 }
 
+/* A routine that says TRUE with no count and fills nothing. */
+static BOOL WINAPI empty_success(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
+                                 LPDWORD bytes_read)
+{
+    (void)process, (void)address, (void)buffer, (void)size;
+    *bytes_read = 0;
+    return TRUE;
+}
+
+/* Such a routine gets zeros, never the bytes a cache block held for an
+ * earlier walk (of another process, perhaps): found by fuzz_walk, where a
+ * walk after a lying routine's walk took the earlier walk's stack words. */
+static void a_routine_that_fills_nothing_reads_zeros(void **state)
+{
+    (void)state;
+    struct memory_reader r;
+    uint64_t v;
+
+    t.mode = FT_READ_EXACT;
+    ft_write64(&t, LO + 0x208, 0x1122334455667788ull);
+    memory_reader_open(&r, &t, ft_read_memory, NULL, memory_new_walk_id());
+    assert_true(memory_read_u64(&r, LO + 0x208, &v));
+    assert_int_equal(v, 0x1122334455667788ull);
+    memory_reader_close(&r);
+
+    memory_reader_open(&r, &t, empty_success, NULL, memory_new_walk_id());
+    assert_true(memory_read_u64(&r, LO + 0x208, &v));
+    assert_int_equal(v, 0);
+    memory_reader_close(&r);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -243,6 +274,7 @@ int main(void)
         T(a_new_walk_never_sees_old_bytes),
         T(one_callback_serves_a_block),
         T(misreported_counts),
+        T(a_routine_that_fills_nothing_reads_zeros),
         T(reentrant_walks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
