@@ -289,6 +289,28 @@ DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE 
                                      PGET_TARGET_ATTRIBUTE_VALUE64 GetTargetAttributeValue,
                                      DWORD Flags);
 
+#ifndef _WIN32
+/* ---- dbgwalk's own extension (libdbghelp.so only; dbghelp.dll keeps
+ * DbgHelp's exports exactly) ----
+ * Why the last StackWalk* call on this thread ended the walk: StackWalk64
+ * only says FALSE, and its last error stays DbgHelp's. A crash processor
+ * (tools/dumpwalk) reports this instead of guessing. *Name (if Name is not
+ * NULL) gets a short English description. DBGWALK_END_NONE: the last call
+ * returned a frame, or no walk ran on this thread. */
+#define DBGWALK_END_NONE 0                   /* not ended */
+#define DBGWALK_END_NO_CALLER 1              /* the unwind rules end the walk here */
+#define DBGWALK_END_LEAF_REFUSED 2           /* no function entry, and the leaf rule gives no caller */
+#define DBGWALK_END_UNWIND_DATA_UNREADABLE 3 /* the unwind data (or code it needs) is unreadable */
+#define DBGWALK_END_UNWIND_DATA_MALFORMED 4  /* the unwind data is malformed */
+#define DBGWALK_END_STACK_UNREADABLE 5       /* a saved register or return address is unreadable */
+#define DBGWALK_END_NO_MODULE_BASE 6         /* a function entry without a module base */
+#define DBGWALK_END_PC_ZERO 7                /* the caller's PC is 0 */
+#define DBGWALK_END_NO_PROGRESS 8            /* the stack pointer did not rise */
+#define DBGWALK_END_FRAME_CAP 9              /* the walk reached its frame cap */
+#define DBGWALK_END_BAD_ARGUMENT 10          /* the call's arguments could not start a walk */
+DBGWALK_API DWORD DbgWalkLastEndReason(const char **Name);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

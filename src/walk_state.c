@@ -6,6 +6,30 @@ struct walk_thread_state *walk_thread_state(void) { return &thread_state; }
 
 enum walk_end_reason walk_last_end_reason(void) { return thread_state.last_end; }
 
+#ifndef _WIN32
+/* The public numbering is the enum's (include/dbgwalk.h). */
+_Static_assert(WALK_END_NONE == DBGWALK_END_NONE && WALK_END_NO_CALLER == DBGWALK_END_NO_CALLER &&
+                   WALK_END_LEAF_REFUSED == DBGWALK_END_LEAF_REFUSED &&
+                   WALK_END_UNWIND_DATA_UNREADABLE == DBGWALK_END_UNWIND_DATA_UNREADABLE &&
+                   WALK_END_UNWIND_DATA_MALFORMED == DBGWALK_END_UNWIND_DATA_MALFORMED &&
+                   WALK_END_STACK_UNREADABLE == DBGWALK_END_STACK_UNREADABLE &&
+                   WALK_END_NO_MODULE_BASE == DBGWALK_END_NO_MODULE_BASE &&
+                   WALK_END_PC_ZERO == DBGWALK_END_PC_ZERO &&
+                   WALK_END_NO_PROGRESS == DBGWALK_END_NO_PROGRESS &&
+                   WALK_END_FRAME_CAP == DBGWALK_END_FRAME_CAP &&
+                   WALK_END_BAD_ARGUMENT == DBGWALK_END_BAD_ARGUMENT,
+               "DBGWALK_END_* follow enum walk_end_reason");
+
+DW_EXPORT DWORD DbgWalkLastEndReason(const char **Name)
+{
+    enum walk_end_reason reason = thread_state.last_end;
+
+    if (Name)
+        *Name = walk_end_reason_name(reason);
+    return (DWORD)reason;
+}
+#endif
+
 const char *walk_end_reason_name(enum walk_end_reason reason)
 {
     switch (reason) {

@@ -88,8 +88,9 @@ frames_of() { # file title-prefix
 
 want="test_app+0x429e test_app+0x4200 test_app+0x53ec kernel32+0x16fd7"
 got=$(frames_of "$scratch/minidump2.dmp.txt" "exception " | tr '\n' ' ' | sed 's/ $//')
-if [ "$got" = "$want" ]; then
-  echo "ok: minidump2.dmp exception walk: $got"
+if [ "$got" = "$want" ] &&
+   grep -A5 '^exception ' "$scratch/minidump2.dmp.txt" | grep -q '^  4 frames, .*; end: pc zero: '; then
+  echo "ok: minidump2.dmp exception walk: $got, ended by the walker's own reason (pc zero)"
 else
   fail "minidump2.dmp exception walk: '$got', want '$want'"
 fi

@@ -225,8 +225,12 @@ static void walk(struct dump *d, const struct options *o, const struct thread *t
         SetLastError(0);
         if (!StackWalk64(d->machine, (HANDLE)d, NULL, &frame, &context, read_memory,
                          SymFunctionTableAccess64, SymGetModuleBase64, NULL)) {
+            char detail[400];
             error = GetLastError();
-            describe_end_reason(d, r->count, error, &last, &context, r->end, sizeof(r->end));
+            /* the walker says why; the dump says what it had to go on */
+            DbgWalkLastEndReason(&r->walker_end);
+            describe_end_reason(d, r->count, error, &last, &context, detail, sizeof(detail));
+            snprintf(r->end, sizeof(r->end), "%s: %s", r->walker_end, detail);
         } else {
             memset(&f, 0, sizeof(f));
             f.pc = frame.AddrPC.Offset;
@@ -264,6 +268,7 @@ static void walk(struct dump *d, const struct options *o, const struct thread *t
             break;
         ended_by_rule = 0;
         error = 0;
+        r->walker_end = NULL;
     }
     if (r->count == FRAME_LIMIT)
         snprintf(r->end, sizeof(r->end), "stopped at the limit of %u frames", FRAME_LIMIT);

@@ -139,6 +139,7 @@ struct walk_result {
     int has_shadow;
     unsigned shadow_entries, shadow_matched;
     char end[512];         /* why it ended */
+    const char *walker_end; /* StackWalk64's own reason, when it ended the walk (DbgWalkLastEndReason) */
 };
 
 /* Minidumps and PE images are little-endian whatever the host. */

@@ -244,6 +244,11 @@ static void report_walk_json(struct dump *d, const struct walk_result *r, int fi
     }
     printf("],\n   \"end\": ");
     json_string(r->end);
+    printf(", \"walker_end\": ");
+    if (r->walker_end)
+        json_string(r->walker_end);
+    else
+        printf("null");
     printf(", \"read_callbacks\": %llu, \"image_bytes\": %llu, \"shadow_stack\": ", r->reads,
            r->image_bytes);
     if (r->has_shadow)
