@@ -5,6 +5,8 @@
 # prints the DWARF's size and runs dwarf_bench on it.
 #
 #   run-dwarf-bench.sh DWARF_BENCH WORK [FILES [FUNCS]]
+#
+# DWARF_BENCH "-" only builds WORK/big.exe (run-wine-symbench.sh uses it).
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DWARF_BENCH WORK [FILES [FUNCS]]" >&2; exit 2; }
 bench=$1 work=$2 files=${3:-90} funcs=${4:-40}
@@ -19,4 +21,4 @@ if [ ! -f "$work/big.exe" ]; then
 fi
 x86_64-w64-mingw32-objdump -h "$work/big.exe" | awk '$2 ~ /^\.debug/ {print $3}' |
   python3 -c "import sys; print('DWARF: %.1f MB' % (sum(int(x, 16) for x in sys.stdin) / 1e6))"
-"$bench" "$work/big.exe"
+[ "$bench" = - ] || "$bench" "$work/big.exe"
