@@ -7,13 +7,15 @@
 #   run-dwarf-bench.sh DWARF_BENCH WORK [FILES [FUNCS]]
 #
 # DWARF_BENCH "-" only builds WORK/big.exe (run-wine-symbench.sh uses it).
+# DWARF_GFLAG=-gdwarf-4 builds DWARF 4 (which Wine's builtin reads) instead of
+# g++'s default -g (DWARF 5).
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DWARF_BENCH WORK [FILES [FUNCS]]" >&2; exit 2; }
 bench=$1 work=$2 files=${3:-90} funcs=${4:-40}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 python3 "$here/make-big-cpp.py" "$work/src" "$files" "$funcs"
-flags="-O1 -g -fno-eliminate-unused-debug-types"
+flags="-O1 ${DWARF_GFLAG:--g} -fno-eliminate-unused-debug-types"
 if [ ! -f "$work/big.exe" ]; then
   ls "$work/src"/*.cpp | xargs -P2 -I{} sh -c \
     "x86_64-w64-mingw32-g++ $flags -c {} -o {}.o"

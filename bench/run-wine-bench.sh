@@ -7,11 +7,13 @@
 # memcpy + Sym routines with 1000 more modules); the summary prints one row
 # per routine set, both DLLs side by side, and the ratios.
 #
-#   bash bench/run-wine-bench.sh <work-dir> [walks-ours [walks-builtin]]
+#   bash bench/run-wine-bench.sh <work-dir> [walks-ours [walks-builtin [slow-ours [slow-builtin]]]]
 #
 # Defaults: 2000 walks with ours, 200 with the builtin, a tenth of that
-# (at least 5) for the ReadProcessMemory/NULL sets (each of the builtin's
-# frames costs milliseconds there; figures are per frame either way).
+# (at least 5) for the ReadProcessMemory/NULL sets unless given (each of the
+# builtin's frames costs milliseconds there; figures are per frame either
+# way). GetThreadTimes counts in scheduler ticks under Wine: give each run
+# enough walks for at least a second of CPU, e.g. 20000 5000 1000 20.
 # DBGWALK_WIN64_DLL=path reuses a built dbghelp.dll.
 #
 # <work-dir>/dll          the CMake build of dbghelp.dll (Release, mingw-w64)
@@ -29,6 +31,9 @@ mkdir -p "$1"
 work=$(cd "$1" && pwd)
 walks_ours=${2:-2000}
 walks_builtin=${3:-200}
+slow() { awk -v w="$1" 'BEGIN { s = int(w / 10); print (s < 5 ? 5 : s) }'; }
+slow_ours=${4:-$(slow "$walks_ours")}
+slow_builtin=${5:-$(slow "$walks_builtin")}
 
 for tool in cmake x86_64-w64-mingw32-gcc wine; do
     command -v "$tool" >/dev/null || { echo "run-wine-bench: $tool not found" >&2; exit 2; }
@@ -81,9 +86,8 @@ run() { # $1 = label, $2 = override, $3 = directory, $4 = walks, $5 = slow walks
     echo "$out" | grep '^RESULT ' >"$work/result-$2.txt" || true
 }
 
-slow() { awk -v w="$1" 'BEGIN { s = int(w / 10); print (s < 5 ? 5 : s) }'; }
-run "ours" n "$work/exe" "$walks_ours" "$(slow "$walks_ours")"
-run "Wine builtin" b "$work/exe-builtin" "$walks_builtin" "$(slow "$walks_builtin")"
+run "ours" n "$work/exe" "$walks_ours" "$slow_ours"
+run "Wine builtin" b "$work/exe-builtin" "$walks_builtin" "$slow_builtin"
 
 # field FILE SET NAME
 field() { sed -n "s/^RESULT set=$2 .* $3=\([^ ]*\).*/\1/p" "$1" | tail -1; }

@@ -3,11 +3,14 @@
 # the same session: wine_symbench.exe loads a large image through
 # SymLoadModuleEx and times the index (SymLoadModuleEx + first SymFromAddr),
 # then LOOKUPS SymFromAddr and SymGetLineFromAddr64 at random addresses in its
-# code. Two images:
-#   pdb    build-big-pdb.sh's clang/lld-link DLL with a PDB of over 10 MB
-#   dwarf  run-dwarf-bench.sh's mingw-w64 g++ -g image (DWARF 5, ~60 MB)
+# code. Images (IMAGES: a comma-separated list, default pdb,dwarf,dwarf4):
+#   pdb     build-big-pdb.sh's clang/lld-link DLL with a PDB of over 10 MB
+#   dwarf   run-dwarf-bench.sh's mingw-w64 g++ -g image (DWARF 5, which Wine's
+#           builtin does not read; DWARF_FILES units, default 90: ~60 MB)
+#   dwarf4  the same program built with -gdwarf-4 (DWARF4_FILES units,
+#           default 12), so the builtin has something to answer from
 #
-#   bash bench/run-wine-symbench.sh WORK [LOOKUPS [pdb|dwarf|both]]
+#   bash bench/run-wine-symbench.sh WORK [LOOKUPS [IMAGES]]
 #
 # DBGWALK_WIN64_DLL=path reuses a built dbghelp.dll (else a Release one is
 # built in WORK/dll). DWARF_FILES / DWARF_FUNCS size the DWARF program
@@ -18,7 +21,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
 work=$(cd "$1" && pwd)
 lookups=${2:-100000}
-which_images=${3:-both}
+which_images=${3:-pdb,dwarf,dwarf4}
 for tool in cmake x86_64-w64-mingw32-gcc wine; do
     command -v "$tool" >/dev/null || { echo "run-wine-symbench: $tool not found" >&2; exit 2; }
 done
@@ -43,15 +46,22 @@ cp "$work/ours/wine_symbench.exe" "$work/builtin/wine_symbench.exe"
 rm -f "$work/builtin/dbghelp.dll"
 
 images=()
-if [ "$which_images" != dwarf ]; then
+which_images=",$which_images,"
+if [[ $which_images == *,pdb,* ]]; then
     echo "== the PDB image (build-big-pdb.sh, kept in $work/pdb)"
     bash "$root/bench/build-big-pdb.sh" "$work/pdb"
     images+=("pdb:$work/pdb/bigpdb.dll")
 fi
-if [ "$which_images" != pdb ]; then
-    echo "== the DWARF image (run-dwarf-bench.sh, kept in $work/dwarf)"
+if [[ $which_images == *,dwarf,* ]]; then
+    echo "== the DWARF 5 image (run-dwarf-bench.sh, kept in $work/dwarf)"
     bash "$root/bench/run-dwarf-bench.sh" - "$work/dwarf" "${DWARF_FILES:-90}" "${DWARF_FUNCS:-40}"
     images+=("dwarf:$work/dwarf/big.exe")
+fi
+if [[ $which_images == *,dwarf4,* ]]; then
+    echo "== the DWARF 4 image (run-dwarf-bench.sh -gdwarf-4, kept in $work/dwarf4)"
+    DWARF_GFLAG=-gdwarf-4 bash "$root/bench/run-dwarf-bench.sh" - "$work/dwarf4" \
+        "${DWARF4_FILES:-12}" "${DWARF_FUNCS:-40}"
+    images+=("dwarf4:$work/dwarf4/big.exe")
 fi
 
 export WINEPREFIX="$work/prefix"
@@ -82,17 +92,17 @@ echo
 echo "== summary ($lookups random addresses in each image's code, the same for both DLLs;"
 echo "   CPU = this thread's CPU time (GetThreadTimes), wall = QueryPerformanceCounter;"
 echo "   the lookups include indexing each unit the first time an address falls in it)"
-printf '%-6s %-8s %14s %14s %14s %14s %9s %14s %9s\n' image dll "index CPU ms" "index wall ms" \
+printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' image dll "index CPU ms" "index wall ms" \
     "SymFromAddr" "(wall)" answered "GetLine" answered
-printf '%-6s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "" "" "" "" "CPU ns" "ns" "" "CPU ns" ""
+printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "" "" "" "" "CPU ns" "ns" "" "CPU ns" ""
 for kind in "${summary[@]}"; do
     for dir in ours builtin; do
         r=$work/$kind-$dir.result
         if [ ! -s "$r" ]; then
-            printf '%-6s %-8s (no RESULT line: see %s)\n' "$kind" "$dir" "$work/$kind-$dir.out"
+            printf '%-7s %-8s (no RESULT line: see %s)\n' "$kind" "$dir" "$work/$kind-$dir.out"
             continue
         fi
-        printf '%-6s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "$kind" "$dir" \
+        printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "$kind" "$dir" \
             "$(field "$r" index_cpu_ms)" \
             "$(awk -v a="$(field "$r" load_ms)" -v b="$(field "$r" first_sym_ms)" 'BEGIN { printf "%.1f", a + b }')" \
             "$(field "$r" sym_cpu_ns)" "$(field "$r" sym_ns)" "$(field "$r" sym_hits)" \
