@@ -92,9 +92,9 @@ echo
 echo "== summary ($lookups random addresses in each image's code, the same for both DLLs;"
 echo "   CPU = this thread's CPU time (GetThreadTimes), wall = QueryPerformanceCounter;"
 echo "   the lookups include indexing each unit the first time an address falls in it)"
-printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' image dll "index CPU ms" "index wall ms" \
-    "SymFromAddr" "(wall)" answered "GetLine" answered
-printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "" "" "" "" "CPU ns" "ns" "" "CPU ns" ""
+printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s %9s\n' image dll "index CPU ms" "index wall ms" \
+    "SymFromAddr" "(wall)" answered "GetLine" answered "again"
+printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s %9s\n' "" "" "" "" "CPU ns" "ns" "" "CPU ns" "" "CPU ns"
 for kind in "${summary[@]}"; do
     for dir in ours builtin; do
         r=$work/$kind-$dir.result
@@ -102,18 +102,19 @@ for kind in "${summary[@]}"; do
             printf '%-7s %-8s (no RESULT line: see %s)\n' "$kind" "$dir" "$work/$kind-$dir.out"
             continue
         fi
-        printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s\n' "$kind" "$dir" \
+        printf '%-7s %-8s %14s %14s %14s %14s %9s %14s %9s %9s\n' "$kind" "$dir" \
             "$(field "$r" index_cpu_ms)" \
             "$(awk -v a="$(field "$r" load_ms)" -v b="$(field "$r" first_sym_ms)" 'BEGIN { printf "%.1f", a + b }')" \
             "$(field "$r" sym_cpu_ns)" "$(field "$r" sym_ns)" "$(field "$r" sym_hits)" \
-            "$(field "$r" line_cpu_ns)" "$(field "$r" line_hits)"
+            "$(field "$r" line_cpu_ns)" "$(field "$r" line_hits)" "$(field "$r" sym_warm_cpu_ns)"
     done
     o=$work/$kind-ours.result b=$work/$kind-builtin.result
     if [ -s "$o" ] && [ -s "$b" ]; then
         awk -v os="$(field "$o" sym_cpu_ns)" -v bs="$(field "$b" sym_cpu_ns)" \
             -v ol="$(field "$o" line_cpu_ns)" -v bl="$(field "$b" line_cpu_ns)" \
+            -v ow="$(field "$o" sym_warm_cpu_ns)" -v bw="$(field "$b" sym_warm_cpu_ns)" \
             -v oi="$(field "$o" index_cpu_ms)" -v bi="$(field "$b" index_cpu_ms)" -v k="$kind" 'BEGIN {
-            printf "%s (CPU time): SymFromAddr builtin/ours %.1fx, SymGetLineFromAddr64 %.1fx, index %.1fx\n",
-                k, bs / (os > 0 ? os : 1), bl / (ol > 0 ? ol : 1), bi / (oi > 0 ? oi : 0.1) }'
+            printf "%s (CPU time): SymFromAddr builtin/ours %.1fx (again: %.1fx), SymGetLineFromAddr64 %.1fx, index %.1fx\n",
+                k, bs / (os > 0 ? os : 1), bw / (ow > 0 ? ow : 1), bl / (ol > 0 ? ol : 1), bi / (oi > 0 ? oi : 0.1) }'
     fi
 done
