@@ -113,8 +113,10 @@ for kind in "${summary[@]}"; do
         awk -v os="$(field "$o" sym_cpu_ns)" -v bs="$(field "$b" sym_cpu_ns)" \
             -v ol="$(field "$o" line_cpu_ns)" -v bl="$(field "$b" line_cpu_ns)" \
             -v ow="$(field "$o" sym_warm_cpu_ns)" -v bw="$(field "$b" sym_warm_cpu_ns)" \
-            -v oi="$(field "$o" index_cpu_ms)" -v bi="$(field "$b" index_cpu_ms)" -v k="$kind" 'BEGIN {
-            printf "%s (CPU time): SymFromAddr builtin/ours %.1fx (again: %.1fx), SymGetLineFromAddr64 %.1fx, index %.1fx\n",
-                k, bs / (os > 0 ? os : 1), bw / (ow > 0 ? ow : 1), bl / (ol > 0 ? ol : 1), bi / (oi > 0 ? oi : 0.1) }'
+            -v oi="$(field "$o" index_cpu_ms)" -v bi="$(field "$b" index_cpu_ms)" -v k="$kind" '
+            function r(b, o) { return o > 0 ? sprintf("%.1fx", b / o) : "n/a (ours 0: below the timer)" }
+            BEGIN {
+            printf "%s (CPU time, builtin / ours): SymFromAddr %s (again: %s), SymGetLineFromAddr64 %s, index %s\n",
+                k, r(bs, os), r(bw, ow), r(bl, ol), r(bi, oi) }'
     fi
 done
