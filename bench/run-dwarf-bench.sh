@@ -5,13 +5,17 @@
 # prints the DWARF's size and runs dwarf_bench on it.
 #
 #   run-dwarf-bench.sh DWARF_BENCH WORK [FILES [FUNCS]]
+#
+# DWARF_BENCH "-" only builds WORK/big.exe (run-wine-symbench.sh uses it).
+# DWARF_GFLAG=-gdwarf-4 builds DWARF 4 (which Wine's builtin reads) instead of
+# g++'s default -g (DWARF 5).
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DWARF_BENCH WORK [FILES [FUNCS]]" >&2; exit 2; }
 bench=$1 work=$2 files=${3:-90} funcs=${4:-40}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
 python3 "$here/make-big-cpp.py" "$work/src" "$files" "$funcs"
-flags="-O1 -g -fno-eliminate-unused-debug-types"
+flags="-O1 ${DWARF_GFLAG:--g} -fno-eliminate-unused-debug-types"
 if [ ! -f "$work/big.exe" ]; then
   ls "$work/src"/*.cpp | xargs -P2 -I{} sh -c \
     "x86_64-w64-mingw32-g++ $flags -c {} -o {}.o"
@@ -19,4 +23,4 @@ if [ ! -f "$work/big.exe" ]; then
 fi
 x86_64-w64-mingw32-objdump -h "$work/big.exe" | awk '$2 ~ /^\.debug/ {print $3}' |
   python3 -c "import sys; print('DWARF: %.1f MB' % (sum(int(x, 16) for x in sys.stdin) / 1e6))"
-"$bench" "$work/big.exe"
+[ "$bench" = - ] || "$bench" "$work/big.exe"
