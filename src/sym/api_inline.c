@@ -155,9 +155,9 @@ struct found_line {
 
 /* The line a context names at an address: a virtual frame's line inside its
  * inlinee (the innermost's line at the address, an outer one's the call
- * site of the frame inside it), else the line table's entry, which for
- * inlined code is the physical procedure's call site of its outermost
- * inlinee. */
+ * site of the frame inside it); a physical frame's, the call site of its
+ * outermost inlinee; INIT and IGNORE, the line table's entry, as
+ * SymGetLineFromAddr64 (for inlined code, the same call site). */
 static bool line_in_context(HANDLE process, DWORD64 address, ULONG context, bool wide,
                             struct found_line *found)
 {
@@ -177,6 +177,13 @@ static bool line_in_context(HANDLE process, DWORD64 address, ULONG context, bool
             found->line = chain[depth].line;
             ok = found->line.line != 0 && found->line.file;
         }
+    } else if (context != INLINE_FRAME_CONTEXT_INIT && context != INLINE_FRAME_CONTEXT_IGNORE &&
+               (depth = chain_of(&l, chain, DW_INLINE_MAX_DEPTH)) > 0) {
+        /* the physical frame under inline ones: the call site of the
+         * outermost, which the reader finds even for code inlined before
+         * the procedure's first line entry */
+        found->line = chain[depth - 1].call_site;
+        ok = found->line.line != 0 && found->line.file;
     } else if (l.info && l.info->ops->line_at) {
         ok = l.info->ops->line_at(l.info, l.rva, &found->line);
     }
