@@ -7,8 +7,15 @@
  * reaches the caller at RET and ends there when the caller's own return
  * address (0) is read.
  * Output, one line a frame:
- *   ex PC CONTEXT NAME FILE:LINE   (SymFromInlineContext, SymGetLineFromInlineContext)
- *   64 PC                          (StackWalk64) */
+ *   ex PC CONTEXT NAME FILE:LINE   (SymFromInlineContext, SymGetLineFromInlineContext;
+ *                                   the W functions must answer the same)
+ *   ignore PC CONTEXT              (StackWalkEx with INLINE_FRAME_CONTEXT_IGNORE)
+ *   64 PC                          (StackWalk64)
+ * then, for every pair of the addresses given after RET (and PC, RET) and
+ * every context of the first:
+ *   cmp A1 CONTEXT A2 RESULT       (SymCompareInlineTrace, RetAddress RET)
+ *   query A1 CONTEXT A2 CURCONTEXT CURINDEX   (SymQueryInlineTrace)
+ *   inline_walk IMAGE BASE PC RET [ADDRESS...] */
 #include <dbgwalk.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -94,22 +101,87 @@ static void seed(CONTEXT *context, STACKFRAME64 *frame, uint64_t pc)
     frame->AddrFrame.Mode = AddrModeFlat;
 }
 
+/* Whether an ASCII string and a UTF-16 one are the same text. */
+static bool same_text(const char *narrow, const WCHAR *wide)
+{
+    while (*narrow && (WCHAR)(unsigned char)*narrow == *wide)
+        narrow++, wide++;
+    return !*narrow && !*wide;
+}
+
 static void print_names(HANDLE process, DWORD64 pc, DWORD context)
 {
     union { SYMBOL_INFO info; char bytes[sizeof(SYMBOL_INFO) + 512]; } s;
+    union { SYMBOL_INFOW info; char bytes[sizeof(SYMBOL_INFOW) + 1024]; } w;
     IMAGEHLP_LINE64 line = {sizeof(line), NULL, 0, NULL, 0};
-    DWORD64 displacement;
-    DWORD line_displacement;
+    IMAGEHLP_LINEW64 wline = {sizeof(wline), NULL, 0, NULL, 0};
+    DWORD64 displacement, wdisplacement;
+    DWORD line_displacement, wline_displacement;
+    bool named, lined;
 
     memset(&s, 0, sizeof s);
     s.info.SizeOfStruct = sizeof s.info;
     s.info.MaxNameLen = 512;
-    printf(" %s", SymFromInlineContext(process, pc, context, &displacement, &s.info) ? s.info.Name
-                                                                                     : "??");
-    if (SymGetLineFromInlineContext(process, pc, context, 0, &line_displacement, &line))
+    memset(&w, 0, sizeof w);
+    w.info.SizeOfStruct = sizeof w.info;
+    w.info.MaxNameLen = 512;
+    named = SymFromInlineContext(process, pc, context, &displacement, &s.info);
+    printf(" %s", named ? s.info.Name : "??");
+    if (named != (bool)SymFromInlineContextW(process, pc, context, &wdisplacement, &w.info) ||
+        (named && (!same_text(s.info.Name, w.info.Name) || displacement != wdisplacement ||
+                   s.info.Address != w.info.Address || s.info.Tag != w.info.Tag)))
+        printf(" (SymFromInlineContextW differs)");
+    lined = SymGetLineFromInlineContext(process, pc, context, 0, &line_displacement, &line);
+    if (lined)
         printf(" %s:%lu", line.FileName, (unsigned long)line.LineNumber);
     else
         printf(" ??:0");
+    if (lined != (bool)SymGetLineFromInlineContextW(process, pc, context, 0, &wline_displacement,
+                                                    &wline) ||
+        (lined && (!same_text(line.FileName, wline.FileName) ||
+                   line.LineNumber != wline.LineNumber || line.Address != wline.Address ||
+                   line_displacement != wline_displacement)))
+        printf(" (SymGetLineFromInlineContextW differs)");
+}
+
+/* Every context StackWalkEx hands out at `address`, then INIT. */
+static unsigned contexts_at(HANDLE process, DWORD64 address, DWORD *out)
+{
+    DWORD depth = SymAddrIncludeInlineTrace(process, address);
+    unsigned n = 0;
+
+    for (DWORD i = 0; i < depth; i++)
+        out[n++] = (STACK_FRAME_TYPE_INLINE << 8) | i;
+    if (depth)
+        out[n++] = (STACK_FRAME_TYPE_STACK << 8) | depth;
+    out[n++] = INLINE_FRAME_CONTEXT_INIT;
+    return n;
+}
+
+static void print_traces(HANDLE process, DWORD64 ret, DWORD64 *addresses, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        DWORD contexts[300];
+        unsigned n = contexts_at(process, addresses[i], contexts);
+        for (unsigned c = 0; c < n; c++) {
+            for (unsigned j = 0; j < count; j++) {
+                DWORD cur_context = 0xdead, cur_index = 0xdead;
+                printf("cmp 0x%llx 0x%lx 0x%llx %lu\n", (unsigned long long)addresses[i],
+                       (unsigned long)contexts[c], (unsigned long long)addresses[j],
+                       (unsigned long)SymCompareInlineTrace(process, addresses[i], contexts[c], ret,
+                                                            addresses[j], ret));
+                if (SymQueryInlineTrace(process, addresses[i], contexts[c], ret, addresses[j],
+                                        &cur_context, &cur_index))
+                    printf("query 0x%llx 0x%lx 0x%llx 0x%lx %lu\n",
+                           (unsigned long long)addresses[i], (unsigned long)contexts[c],
+                           (unsigned long long)addresses[j], (unsigned long)cur_context,
+                           (unsigned long)cur_index);
+                else
+                    printf("query 0x%llx 0x%lx 0x%llx failed\n", (unsigned long long)addresses[i],
+                           (unsigned long)contexts[c], (unsigned long long)addresses[j]);
+            }
+        }
+    }
 }
 
 int main(int argc, char **argv)
@@ -121,7 +193,10 @@ int main(int argc, char **argv)
     CONTEXT context;
     unsigned n;
 
-    if (argc != 5)
+    DWORD64 addresses[16];
+    unsigned count = 0;
+
+    if (argc < 5 || argc > 5 + 14)
         return 2;
     image_base = strtoull(argv[2], NULL, 0);
     pc = strtoull(argv[3], NULL, 0);
@@ -167,6 +242,17 @@ int main(int argc, char **argv)
                                       read_memory, NULL, NULL, NULL);
          n++)
         printf("64 0x%llx\n", (unsigned long long)frame.AddrPC.Offset);
+
+    addresses[count++] = pc;
+    for (int i = 5; i < argc; i++)
+        addresses[count++] = strtoull(argv[i], NULL, 0);
+    print_traces(process, ret, addresses, count);
+    /* across procedures: out of leaf to its caller, and into it */
+    printf("cmp-out %lu\n", (unsigned long)SymCompareInlineTrace(process, pc, 0, ret, ret, 0));
+    printf("cmp-in %lu\n", (unsigned long)SymCompareInlineTrace(process, ret, 0, 0, pc, ret));
+    printf("scope %d\n", SymSetScopeFromInlineContext(process, pc, (STACK_FRAME_TYPE_INLINE << 8)) &&
+                             !SymSetScopeFromInlineContext(process, pc, 0x12345678u) &&
+                             GetLastError() == ERROR_INVALID_PARAMETER);
     SymCleanup(process);
     return 0;
 }

@@ -67,9 +67,27 @@ done
 for a in "$pc" "$ret"; do printf 'ignore 0x%x 0xffffffff\n' "$a"; done >> expected
 for a in "$pc" "$ret"; do printf '64 0x%x\n' "$a"; done >> expected
 
-"$walk" iw.exe 0x140000000 "$pc" "$ret" > ours
+# more addresses in leaf, one for each other shape of chain there (only poly
+# inlined; nothing inlined), for SymCompareInlineTrace / SymQueryInlineTrace
+: > chains
+printf '%s %s\n' "$(printf '0x%x' "$pc")" "$(names "$pc" | tr '\n' ' ')" >> chains
+seen="|$(names "$pc" | tr '\n' ' ')|"
+extra=()
+while read -r a; do
+  [ "$(names "$a" | tail -1)" = leaf ] || continue
+  n=$(names "$a" | tr '\n' ' ')
+  case "$seen" in *"|$n|"*) continue ;; esac
+  seen="$seen|$n|"
+  extra+=("$a")
+  printf '%s %s\n' "$(printf '0x%x' "$a")" "$n" >> chains
+done < addresses
+[ "${#extra[@]}" -ge 2 ] || { echo "FAIL: leaf has fewer than three shapes of inline chain"; exit 1; }
+printf '%s %s\n' "$ret" "$(names "$ret" | tr '\n' ' ')" > ret_chain
+python3 "$src/expect_inline_traces.py" ret_chain chains >> expected
+
+"$walk" iw.exe 0x140000000 "$pc" "$ret" "${extra[@]}" > ours
 if diff ours expected > diff.txt; then
-  echo "PASS: StackWalkEx reports $(grep -c '^ex' ours) frames ($best + $(frames "$ret" | wc -l) levels) at 2 physical frames, as llvm-symbolizer --inlines"
+  echo "PASS: StackWalkEx reports $(grep -c '^ex' ours) frames ($best + $(frames "$ret" | wc -l) levels) at 2 physical frames, as llvm-symbolizer --inlines; $(grep -c '^cmp' ours) SymCompareInlineTrace and $(grep -c '^query' ours) SymQueryInlineTrace answers"
 else
   echo "FAIL: walk differs (ours vs expected):"; cat diff.txt; exit 1
 fi
