@@ -1,7 +1,8 @@
 /*
  * StackWalkEx's inline frames under Wine (run-inline-tests.sh): built by
  * clang -O2 -gcodeview with a PDB, this program captures its context inside
- * two levels of code inlined into walk_here, walks its own stack with
+ * two levels of code inlined into walk_here (called from code inlined into
+ * level_a), walks its own stack with
  * StackWalkEx (SYM_STKWALK_DEFAULT, INLINE_FRAME_CONTEXT_INIT) and prints
  * each frame up to main, named and lined through SymFromInlineContext and
  * SymGetLineFromInlineContext; then the same stack with StackWalk64. The
@@ -57,9 +58,17 @@ __declspec(noinline) int walk_here(int x)
     return r;
 }
 
-__declspec(noinline) int level_a(int x)
+/* inlined around a call: the caller's frame is in inlined code too */
+static inline __attribute__((always_inline)) int via(int x)
 {
     int r = walk_here(x + 2);
+    sink = r;
+    return r + 1;
+}
+
+__declspec(noinline) int level_a(int x)
+{
+    int r = via(x);
     sink = r;
     return r + 1;
 }
