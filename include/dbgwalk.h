@@ -289,6 +289,49 @@ DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE 
                                      PGET_TARGET_ATTRIBUTE_VALUE64 GetTargetAttributeValue,
                                      DWORD Flags);
 
+/* The inline-context functions (DbgHelp 6.2+; src/sym/api_inline.c). */
+#ifndef SYM_INLINE_COMP_ERROR
+#define SYM_INLINE_COMP_ERROR 0
+#define SYM_INLINE_COMP_IDENTICAL 1
+#define SYM_INLINE_COMP_STEPIN 2
+#define SYM_INLINE_COMP_STEPOUT 3
+#define SYM_INLINE_COMP_STEPOVER 4
+#define SYM_INLINE_COMP_DIFFERENT 5
+#endif
+#ifndef STACK_FRAME_TYPE_INLINE
+#define STACK_FRAME_TYPE_INIT 0x00
+#define STACK_FRAME_TYPE_STACK 0x01
+#define STACK_FRAME_TYPE_INLINE 0x02
+#endif
+#ifdef _WIN32
+DBGWALK_API DWORD IMAGEAPI SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address);
+DBGWALK_API BOOL IMAGEAPI SymFromInlineContext(HANDLE hProcess, DWORD64 Address,
+                                               ULONG InlineContext, PDWORD64 Displacement,
+                                               PSYMBOL_INFO Symbol);
+#endif
+DBGWALK_API BOOL IMAGEAPI SymFromInlineContextW(HANDLE hProcess, DWORD64 Address,
+                                                ULONG InlineContext, PDWORD64 Displacement,
+                                                PSYMBOL_INFOW Symbol);
+DBGWALK_API BOOL IMAGEAPI SymGetLineFromInlineContext(HANDLE hProcess, DWORD64 qwAddr,
+                                                      ULONG InlineContext,
+                                                      DWORD64 qwModuleBaseAddress,
+                                                      PDWORD pdwDisplacement,
+                                                      PIMAGEHLP_LINE64 Line64);
+DBGWALK_API BOOL IMAGEAPI SymGetLineFromInlineContextW(HANDLE hProcess, DWORD64 dwAddr,
+                                                       ULONG InlineContext,
+                                                       DWORD64 qwModuleBaseAddress,
+                                                       PDWORD pdwDisplacement,
+                                                       PIMAGEHLP_LINEW64 Line);
+DBGWALK_API BOOL IMAGEAPI SymQueryInlineTrace(HANDLE hProcess, DWORD64 StartAddress,
+                                              DWORD StartContext, DWORD64 StartRetAddress,
+                                              DWORD64 CurAddress, LPDWORD CurContext,
+                                              LPDWORD CurFrameIndex);
+DBGWALK_API DWORD IMAGEAPI SymCompareInlineTrace(HANDLE hProcess, DWORD64 Address1,
+                                                 DWORD InlineContext1, DWORD64 RetAddress1,
+                                                 DWORD64 Address2, DWORD64 RetAddress2);
+DBGWALK_API BOOL IMAGEAPI SymSetScopeFromInlineContext(HANDLE hProcess, ULONG64 Address,
+                                                       ULONG InlineContext);
+
 #ifndef _WIN32
 /* ---- dbgwalk's own extension (libdbghelp.so only; dbghelp.dll keeps
  * DbgHelp's exports exactly) ----

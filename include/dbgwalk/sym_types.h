@@ -150,6 +150,14 @@ typedef struct _IMAGEHLP_LINE64 {
     DWORD64 Address;
 } IMAGEHLP_LINE64, *PIMAGEHLP_LINE64;
 
+typedef struct _IMAGEHLP_LINEW64 {
+    DWORD SizeOfStruct;
+    PVOID Key;
+    DWORD LineNumber;
+    PWSTR FileName;
+    DWORD64 Address;
+} IMAGEHLP_LINEW64, *PIMAGEHLP_LINEW64;
+
 typedef struct _MODLOAD_DATA {
     DWORD ssize;
     DWORD ssig;

@@ -34,9 +34,8 @@ DW_EXPORT BOOL IMAGEAPI StackWalk64(DWORD MachineType, HANDLE hProcess, HANDLE h
     return walk_next_frame(&r);
 }
 
-/* STACKFRAME_EX starts with a STACKFRAME64; the two extra fields are checked
- * and answered here. Inline frames need PDB data we do not read yet, so every
- * frame is physical. */
+/* STACKFRAME_EX starts with a STACKFRAME64; its size is checked here, and its
+ * InlineFrameContext carries the walk's place among inline frames. */
 static BOOL walk_ex(struct walk_request *r, LPSTACKFRAME_EX frame)
 {
     if (!frame || frame->StackFrameSize != sizeof(STACKFRAME_EX)) {
@@ -44,11 +43,8 @@ static BOOL walk_ex(struct walk_request *r, LPSTACKFRAME_EX frame)
         return FALSE;
     }
     r->frame = (STACKFRAME64 *)frame;
-    if (!walk_next_frame(r))
-        return FALSE;
-    if (frame->InlineFrameContext != INLINE_FRAME_CONTEXT_IGNORE)
-        frame->InlineFrameContext = 0;
-    return TRUE;
+    r->inline_context = &frame->InlineFrameContext;
+    return walk_next_frame(r);
 }
 
 DW_EXPORT BOOL IMAGEAPI StackWalkEx(DWORD MachineType, HANDLE hProcess, HANDLE hThread,

@@ -8,10 +8,20 @@
  *   Reserved[1]  frames reported (low 24 bits) and the flags below; it fits
  *                in 32 bits so that StackWalk can keep it in a DWORD
  * Reserved[2] is left alone. The walk id also keys the thread's read cache.
+ *
+ * Inline frames (StackWalkEx): at a physical frame whose PC is in inlined
+ * code the walk first reports one virtual frame per inlinee, innermost
+ * first, then the physical frame; every one of them carries the physical
+ * frame's registers. Where it is in that sequence lives in the caller's
+ * InlineFrameContext (as in DbgHelp): a call given a virtual frame's context
+ * moves to the next inline level without unwinding; the frame counter and
+ * the look-ahead count physical frames only.
  */
 #include "walk.h"
 
 #include "../arch/arch.h"
+#include "../sym/function_entry.h"
+#include "../sym/inline_context.h"
 #include "../walk_state.h"
 
 #define STATE_FRAMES_MASK 0x00FFFFFFu
@@ -198,6 +208,35 @@ static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
     return WALK_END_NONE;
 }
 
+/* The context the next frame at a physical position gets after the one
+ * with `context` was reported: the next outer inline level, then the
+ * physical frame. False when `context` is not a virtual frame's (the walk
+ * unwinds). */
+static bool next_inline_level(const struct walk_request *request, uint64_t pc, DWORD *context)
+{
+    unsigned depth, count;
+
+    if (!inline_context_is_virtual(*context, &depth))
+        return false;
+    count = sym_inline_count_for_walk(request->process, pc);
+    if (depth + 1 < count)
+        *context = inline_context_virtual(depth + 1);
+    else
+        *context = count ? inline_context_physical(count) : INLINE_FRAME_CONTEXT_INIT;
+    return true;
+}
+
+/* The context of the first frame reported at a new physical position: the
+ * innermost inlinee's, or the physical frame's when nothing is inlined
+ * there (INIT, as without inline data). IGNORE stays. */
+static void first_inline_level(const struct walk_request *request, uint64_t pc, DWORD *context)
+{
+    if (*context == INLINE_FRAME_CONTEXT_IGNORE)
+        return;
+    *context = sym_inline_count_for_walk(request->process, pc) ? inline_context_virtual(0)
+                                                               : INLINE_FRAME_CONTEXT_INIT;
+}
+
 BOOL walk_next_frame(const struct walk_request *request)
 {
     STACKFRAME64 *frame = request->frame;
@@ -273,6 +312,12 @@ BOOL walk_next_frame(const struct walk_request *request)
     memory_reader_open_cache(&memory, &thread->cache, request->process, read, request->read32,
                              walk_id);
     pc_exact = (state & STATE_PC_EXACT) != 0;
+    /* Another inline level of the frame last reported: its registers stay. */
+    if (!first && request->inline_context &&
+        next_inline_level(request, frame->AddrPC.Offset, request->inline_context)) {
+        ok = TRUE;
+        goto out;
+    }
     if (!first) {
         uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
         why = frames >= FRAME_CAP ? WALK_END_FRAME_CAP
@@ -283,6 +328,8 @@ BOOL walk_next_frame(const struct walk_request *request)
     }
     report(arch, &services, &thread->lookahead, context, pc_exact, walk_id,
            (uint32_t)(state & STATE_FRAMES_MASK), frame);
+    if (request->inline_context)
+        first_inline_level(request, frame->AddrPC.Offset, request->inline_context);
     state = ((state & STATE_FRAMES_MASK) + 1) | (pc_exact ? STATE_PC_EXACT : 0);
     ok = TRUE;
 out:

@@ -21,6 +21,10 @@ struct walk_request {
     PTRANSLATE_ADDRESS_ROUTINE32 translate32; /* StackWalk only */
     PGET_TARGET_ATTRIBUTE_VALUE64 target_attribute;
     DWORD flags;
+    /* StackWalkEx / StackWalk2: the caller's STACKFRAME_EX.InlineFrameContext,
+     * where the walk keeps its position among a frame's inline frames
+     * (stackwalk.md, "Inline frames"). NULL: physical frames only. */
+    DWORD *inline_context;
 };
 
 /* Reports the next frame into request->frame (and request->context). */

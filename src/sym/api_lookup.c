@@ -4,7 +4,7 @@
  * function-entry callback), and names from export tables.
  */
 #include "function_entry.h"
-#include "session.h"
+#include "symbol_lookup.h"
 #include "text.h"
 #include "../demangle/demangle.h"
 #include "../undname/undname.h"
@@ -88,14 +88,6 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
     return function_entry(process, address, read, machine);
 }
 
-/* What names an address: a symbol of its debug information, else the
- * nearest exported name at or below it. */
-struct found_symbol {
-    uint64_t module_base, address;
-    uint32_t size, tag, flags;
-    char name[512];
-};
-
 /* SYMOPT_UNDNAME for a public's decorated name: `?`-names are MSVC C++,
  * undecorated by src/undname/; for C names on x86 the `_` of __cdecl and the
  * `@` of __fastcall go, and `@N` of __stdcall and __fastcall. */
@@ -153,6 +145,29 @@ static void drop_parameters(char *name)
     }
 }
 
+void sym_found_from_debug(const struct debug_info *info, const struct sym_module *m,
+                          const struct di_symbol *symbol, struct found_symbol *found)
+{
+    found->module_base = m->base;
+    found->address = m->base + symbol->rva;
+    found->size = symbol->size;
+    found->tag = symbol->tag;
+    found->flags = symbol->flags;
+    snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol->name_length, symbol->name);
+    if (symbol->tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME)) {
+        char *readable = strncmp(found->name, "_Z", 2) == 0 ? itanium_demangle(found->name) : NULL;
+        if (readable) {
+            snprintf(found->name, sizeof(found->name), "%s", readable);
+            free(readable);
+            drop_parameters(found->name);
+        } else {
+            undecorate_public(found->name, m->pe.machine == IMAGE_FILE_MACHINE_I386);
+        }
+    } else if (strcmp(info->ops->format, "dwarf") == 0) {
+        drop_parameters(found->name);
+    }
+}
+
 /* The module's debug information's answer for an address (procedures win
  * over publics, as the reader orders them). The session is held shared;
  * *m is found again by module_debug_info. */
@@ -167,28 +182,11 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
         return false;
     if (!info->ops->symbol_at(info, (uint32_t)(address - (*m)->base), &symbol))
         return false;
-    found->module_base = (*m)->base;
-    found->address = (*m)->base + symbol.rva;
-    found->size = symbol.size;
-    found->tag = symbol.tag;
-    found->flags = symbol.flags;
-    snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol.name_length, symbol.name);
-    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME)) {
-        char *readable = strncmp(found->name, "_Z", 2) == 0 ? itanium_demangle(found->name) : NULL;
-        if (readable) {
-            snprintf(found->name, sizeof(found->name), "%s", readable);
-            free(readable);
-            drop_parameters(found->name);
-        } else {
-            undecorate_public(found->name, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386);
-        }
-    } else if (strcmp(info->ops->format, "dwarf") == 0) {
-        drop_parameters(found->name);
-    }
+    sym_found_from_debug(info, *m, &symbol, found);
     return true;
 }
 
-static bool symbol_for_address(HANDLE process, DWORD64 address, struct found_symbol *found)
+bool sym_symbol_for_address(HANDLE process, DWORD64 address, struct found_symbol *found)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, NULL, NULL};
@@ -262,28 +260,51 @@ static size_t fitting(size_t length, size_t max)
     return length < max - 1 ? length : max - 1;
 }
 
+void sym_fill_symbol_info(PSYMBOL_INFO symbol, const struct found_symbol *found)
+{
+    size_t length = strlen(found->name);
+
+    FILL_SYMBOL(symbol, found);
+    symbol->NameLen = (ULONG)length;
+    if (symbol->MaxNameLen > 0) {
+        /* Name is declared [1]; the caller's buffer extends it */
+        char *name = symbol->Name;
+        size_t n = fitting(length, symbol->MaxNameLen);
+        memcpy(name, found->name, n);
+        name[n] = 0;
+    }
+}
+
+void sym_fill_symbol_infow(PSYMBOL_INFOW symbol, const struct found_symbol *found)
+{
+    WCHAR wide[512];
+    size_t length = 0;
+
+    FILL_SYMBOL(symbol, found);
+    text_widen(found->name, wide, DW_ARRAY_SIZE(wide));
+    while (wide[length])
+        length++;
+    symbol->NameLen = (ULONG)length;
+    if (symbol->MaxNameLen > 0) {
+        WCHAR *name = symbol->Name; /* declared [1]; the caller's buffer extends it */
+        size_t n = fitting(length, symbol->MaxNameLen);
+        memcpy(name, wide, n * sizeof(WCHAR));
+        name[n] = 0;
+    }
+}
+
 DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
                                     PSYMBOL_INFO Symbol)
 {
     struct found_symbol found;
-    size_t length;
 
     if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFO, Name)) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!symbol_for_address(hProcess, Address, &found))
+    if (!sym_symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    FILL_SYMBOL(Symbol, &found);
-    length = strlen(found.name);
-    Symbol->NameLen = (ULONG)length;
-    if (Symbol->MaxNameLen > 0) {
-        /* Name is declared [1]; the caller's buffer extends it */
-        char *name = Symbol->Name;
-        size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(name, found.name, n);
-        name[n] = 0;
-    }
+    sym_fill_symbol_info(Symbol, &found);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -293,26 +314,14 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
                                      PSYMBOL_INFOW Symbol)
 {
     struct found_symbol found;
-    WCHAR wide[512];
-    size_t length = 0;
 
     if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFOW, Name)) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!symbol_for_address(hProcess, Address, &found))
+    if (!sym_symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    FILL_SYMBOL(Symbol, &found);
-    text_widen(found.name, wide, DW_ARRAY_SIZE(wide));
-    while (wide[length])
-        length++;
-    Symbol->NameLen = (ULONG)length;
-    if (Symbol->MaxNameLen > 0) {
-        WCHAR *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
-        size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(name, wide, n * sizeof(WCHAR));
-        name[n] = 0;
-    }
+    sym_fill_symbol_infow(Symbol, &found);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -329,7 +338,7 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return FALSE;
     }
-    if (!symbol_for_address(hProcess, qwAddr, &found))
+    if (!sym_symbol_for_address(hProcess, qwAddr, &found))
         return FALSE;
     Symbol->Address = found.address;
     Symbol->Size = found.size;

@@ -3,6 +3,7 @@
  * SymEnumSymbols or SymFromName means, kept per session. The scope is an
  * instruction address in a loaded module.
  */
+#include "inline_context.h"
 #include "session.h"
 
 static BOOL set_scope(HANDLE process, uint64_t address, bool report_same)
@@ -42,5 +43,17 @@ DW_EXPORT BOOL IMAGEAPI SymSetContext(HANDLE hProcess, PIMAGEHLP_STACK_FRAME Sta
 
 DW_EXPORT BOOL IMAGEAPI SymSetScopeFromAddr(HANDLE hProcess, ULONG64 Address)
 {
+    return set_scope(hProcess, Address, false);
+}
+
+/* The scope is the frame's address whichever of its inline frames the
+ * context names: the locals DbgHelp enumerates are the procedure's. */
+DW_EXPORT BOOL IMAGEAPI SymSetScopeFromInlineContext(HANDLE hProcess, ULONG64 Address,
+                                                     ULONG InlineContext)
+{
+    if (!inline_context_valid(InlineContext)) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
     return set_scope(hProcess, Address, false);
 }

@@ -18,4 +18,9 @@
 PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
                                   PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine);
 
+/* How many inline frames StackWalkEx reports at `address` before its
+ * physical frame (SymAddrIncludeInlineTrace's answer; 0 without a session,
+ * a module or inline data). Leaves the last error as it was. */
+unsigned sym_inline_count_for_walk(HANDLE process, DWORD64 address);
+
 #endif

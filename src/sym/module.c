@@ -97,6 +97,7 @@ void module_free(struct sym_module *m)
     free(m->export_names);
     if (m->debug)
         m->debug->ops->close(m->debug);
+    module_free_wide_names(m);
     free(m);
 }
 

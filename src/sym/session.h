@@ -11,6 +11,7 @@
 #define DBGWALK_SESSION_H
 
 #include "../memory.h"
+#include <stdatomic.h>
 #include "../walk_state.h"
 #include "lock.h"
 #include "debug_info.h"
@@ -65,6 +66,9 @@ struct sym_module {
     /* Set when only a PDB whose GUID/age differ was found and used
      * (SYMOPT_LOAD_ANYTHING): SymGetModuleInfo64's PdbUnmatched. */
     bool pdb_unmatched;
+    /* UTF-16 copies of the reader's file names the W line functions handed
+     * out (src/sym/wide_names.c), kept until the module is unloaded. */
+    struct wide_name *_Atomic wide_names;
 };
 
 struct sym_session {
@@ -137,6 +141,12 @@ void sym_walk_reader_pop(const struct walk_reader_state *saved);
  * (src/sym/debug_info_find.c) */
 struct debug_info *module_debug_info(struct sym_session *session, struct sym_module **module,
                                      const struct target_reader *reader);
+
+/* The UTF-16 form of `narrow` (a string of the module's debug information),
+ * valid until the module is unloaded; NULL when out of memory. Lock-free:
+ * callers hold the session shared. */
+const WCHAR *module_wide_name(struct sym_module *module, const char *narrow);
+void module_free_wide_names(struct sym_module *module);
 
 /* The image's CodeView record (read from the image file or target memory),
  * else the one the caller gave; false when neither exists. */
