@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The line functions' answers against an independent tool's line tables.
 
-  lines_check.py oracle pdb LINES_DUMP SECTIONS_DUMP FILES_DUMP BASE > entries
+  lines_check.py oracle pdb LINES_DUMP SECTIONS_DUMP FILES_DUMP BASE FILES_OUT > entries
       reads `llvm-pdbutil dump -l`, `-section-headers` and `-files` output
-  lines_check.py oracle dwarf DEBUG_LINE_DUMP > entries
+  lines_check.py oracle dwarf DEBUG_LINE_DUMP BASE FILES_OUT > entries
       reads `llvm-dwarfdump --debug-line` output
   lines_check.py check ENTRIES FILES ENUM STEP
       compares lines_query's output with them
@@ -50,15 +50,17 @@ def pdb_oracle(lines_dump, sections_dump, files_dump, base):
     return entries, files
 
 
-def dwarf_oracle(dump):
+def dwarf_oracle(dump, base):
     entries, files = [], []
     names, dirs, rows = {}, {}, []
     unit = -1
 
     def flush():
+        # a row covers the code up to the next row; one with none is hidden,
+        # as are rows of code outside the image (a discarded function's)
         kept = [r for i, r in enumerate(rows)
-                if 'end_sequence' not in r[3] and r[1] != 0 and
-                not (i + 1 < len(rows) and rows[i + 1][0] == r[0])]
+                if 'end_sequence' not in r[3] and r[1] != 0 and r[0] >= base and
+                i + 1 < len(rows) and rows[i + 1][0] > r[0]]
         for address, line, index, _ in kept:
             entries.append((str(unit) + ':' + names[index], address, line, names[index]))
             if names[index] not in files:
@@ -81,9 +83,12 @@ def dwarf_oracle(dump):
             index = int(m.group(1))
             name = re.match(r'^\s+name: "(.*)"', text[i + 1]).group(1)
             d = int(re.match(r'^\s+dir_index: (\d+)', text[i + 2]).group(1))
-            names[index] = name if name.startswith('/') or re.match(r'^[A-Za-z]:', name) \
-                else dirs.get(d, '') + '/' + name
-        m = re.match(r'^0x([0-9a-f]{16})\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+\d+\s*(.*)$', t)
+            absolute = lambda p: p.startswith('/') or re.match(r'^[A-Za-z]:', p)
+            directory = dirs.get(d, '')
+            if not absolute(directory) and d != 0 and 0 in dirs:
+                directory = dirs[0] + '/' + directory  # under the compilation directory
+            names[index] = name if absolute(name) or not directory else directory + '/' + name
+        m = re.match(r'^0x([0-9a-f]{16})\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s*(.*)$', t)
         if m:
             rows.append((int(m.group(1), 16), int(m.group(2)), int(m.group(4)), m.group(5)))
         i += 1
@@ -181,7 +186,7 @@ def main():
         if sys.argv[2] == 'pdb':
             entries, files = pdb_oracle(sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6], 0))
         else:
-            entries, files = dwarf_oracle(sys.argv[3])
+            entries, files = dwarf_oracle(sys.argv[3], int(sys.argv[4], 0))
         with open(sys.argv[-1], 'w') as out:
             out.write(''.join(f + '\n' for f in files))
         for e in ordered(entries):

@@ -60,7 +60,7 @@ if command -v x86_64-w64-mingw32-gcc > /dev/null && command -v llvm-readobj > /d
       "$src/../dwarf/programs/util.c" -o "$dir/prog.exe" || exit 1
     base=$(llvm-readobj --file-headers "$dir/prog.exe" | awk '/ImageBase:/ { print $2 }')
     llvm-dwarfdump --debug-line "$dir/prog.exe" > "$dir/dwarfdump-lines" || exit 1
-    run_case "dwarf x86_64 -$opt" "$dir/prog.exe" "$base" dwarf "$dir/dwarfdump-lines"
+    run_case "dwarf x86_64 -$opt" "$dir/prog.exe" "$base" dwarf "$dir/dwarfdump-lines" "$base"
   done
 else
   echo "skipped: DWARF cases (x86_64-w64-mingw32-gcc or llvm-readobj missing)"
