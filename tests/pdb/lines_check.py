@@ -123,10 +123,19 @@ def check(entries_path, files_path, enum_path, step_path):
         if failures <= 20:
             print('FAIL:', message)
 
-    ours, our_files = Counter(), []
+    ours, our_files, wide, wide_files = Counter(), [], Counter(), []
     for t in open(enum_path):
         t = t.rstrip('\n')
-        if t.startswith('L '):
+        if t.startswith('WL '):
+            entry, from_addr = t[3:].split('\t')
+            a, l, f = entry.split(' ', 2)
+            wide[(int(a, 16), int(l), f)] += 1
+            fl, ff = from_addr.split(' ', 1)
+            if ff != f:
+                fail('SymGetLineFromAddrW64 0x%x: %s, SymEnumLinesW %s' % (int(a, 16), ff, f))
+        elif t.startswith('WF '):
+            wide_files.append(t[3:])
+        elif t.startswith('L '):
             _, a, l, f = t.split(' ', 3)
             ours[(int(a, 16), int(l), f)] += 1
         elif t.startswith('F '):
@@ -137,6 +146,10 @@ def check(entries_path, files_path, enum_path, step_path):
     for k in sorted(set(ours) | set(theirs)):
         if ours[k] != theirs[k]:
             fail('SymEnumLines 0x%x %d %s: ours %d, oracle %d' % (k + (ours[k], theirs[k])))
+    if wide != ours:
+        fail('SymEnumLinesW differs from SymEnumLines')
+    if wide_files != our_files:
+        fail('SymEnumSourceFilesW %s, SymEnumSourceFiles %s' % (wide_files, our_files))
     if len(our_files) != len(set(our_files)):
         fail('SymEnumSourceFiles lists a file twice: %s' % our_files)
     if set(our_files) != set(expected_files):

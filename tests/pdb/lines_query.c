@@ -2,7 +2,8 @@
  * The line functions through the public API, for the line test to compare
  * with llvm-pdbutil / llvm-dwarfdump (run-lines-tests.sh).
  *   lines_query enum IMAGE BASE: SymEnumLines' records ("L 0xADDR LINE FILE")
- *     and SymEnumSourceFiles' files ("F FILE").
+ *     and SymEnumSourceFiles' files ("F FILE"), then the W forms' ("WL",
+ *     with SymGetLineFromAddrW64 of each address, and "WF").
  *   lines_query step IMAGE BASE < entries ("0xADDR LINE FILE" a line): for
  *     each, what SymGetLineNext64 and SymGetLinePrev64 step to from it
  *     ("END" where they fail with ERROR_NO_MORE_ITEMS), the W forms' answers
@@ -36,6 +37,31 @@ static void narrow(const WCHAR *in, char *out, size_t size)
     for (; in && in[i] && i + 1 < size; i++)
         out[i] = in[i] < 0x80 ? (char)in[i] : '?';
     out[i] = 0;
+}
+
+/* SymEnumLinesW's records, and SymGetLineFromAddrW64 of each address
+ * ("WL 0xADDR LINE FILE FROMADDR-LINE FROMADDR-FILE"). */
+static BOOL CALLBACK print_line_wide(PSRCCODEINFOW info, PVOID context)
+{
+    IMAGEHLP_LINEW64 line = {sizeof(line), NULL, 0, NULL, 0};
+    DWORD displacement;
+    char file[1024], at[1024] = "?";
+
+    narrow(info->FileName, file, sizeof(file));
+    if (SymGetLineFromAddrW64((HANDLE)context, info->Address, &displacement, &line))
+        narrow(line.FileName, at, sizeof(at));
+    printf("WL 0x%llx %lu %s\t%lu %s\n", (unsigned long long)info->Address,
+           (unsigned long)info->LineNumber, file, (unsigned long)line.LineNumber, at);
+    return TRUE;
+}
+
+static BOOL CALLBACK print_file_wide(PSOURCEFILEW file, PVOID context)
+{
+    char name[1024];
+    (void)context;
+    narrow(file->FileName, name, sizeof(name));
+    printf("WF %s\n", name);
+    return TRUE;
 }
 
 static void widen(const char *in, WCHAR *out, size_t count)
@@ -93,6 +119,10 @@ int main(int argc, char **argv)
             printf("SymEnumLines failed %lu\n", (unsigned long)GetLastError());
         if (!SymEnumSourceFiles(process, base, NULL, print_file, NULL))
             printf("SymEnumSourceFiles failed %lu\n", (unsigned long)GetLastError());
+        if (!SymEnumLinesW(process, base, NULL, NULL, print_line_wide, process))
+            printf("SymEnumLinesW failed %lu\n", (unsigned long)GetLastError());
+        if (!SymEnumSourceFilesW(process, base, NULL, print_file_wide, NULL))
+            printf("SymEnumSourceFilesW failed %lu\n", (unsigned long)GetLastError());
         SymCleanup(process);
         return 0;
     }
