@@ -261,6 +261,28 @@ DBGWALK_API BOOL SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD64 p
                                      PIMAGEHLP_SYMBOL64 Symbol);
 DBGWALK_API BOOL SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr, PDWORD pdwDisplacement,
                                       PIMAGEHLP_LINE64 Line64);
+/* Lines (src/sym/api_lines.c). */
+DBGWALK_API BOOL SymGetLineFromAddrW64(HANDLE hProcess, DWORD64 qwAddr, PDWORD pdwDisplacement,
+                                       PIMAGEHLP_LINEW64 Line);
+DBGWALK_API BOOL SymGetLineNext64(HANDLE hProcess, PIMAGEHLP_LINE64 Line);
+DBGWALK_API BOOL SymGetLinePrev64(HANDLE hProcess, PIMAGEHLP_LINE64 Line);
+DBGWALK_API BOOL SymGetLineNextW64(HANDLE hProcess, PIMAGEHLP_LINEW64 Line);
+DBGWALK_API BOOL SymGetLinePrevW64(HANDLE hProcess, PIMAGEHLP_LINEW64 Line);
+DBGWALK_API BOOL SymEnumLines(HANDLE hProcess, ULONG64 Base, PCSTR Obj, PCSTR File,
+                              PSYM_ENUMLINES_CALLBACK EnumLinesCallback, PVOID UserContext);
+DBGWALK_API BOOL SymEnumLinesW(HANDLE hProcess, ULONG64 Base, PCWSTR Obj, PCWSTR File,
+                               PSYM_ENUMLINES_CALLBACKW EnumLinesCallback, PVOID UserContext);
+DBGWALK_API BOOL SymEnumSourceFiles(HANDLE hProcess, ULONG64 ModBase, PCSTR Mask,
+                                    PSYM_ENUMSOURCEFILES_CALLBACK cbSrcFiles, PVOID UserContext);
+DBGWALK_API BOOL SymEnumSourceFilesW(HANDLE hProcess, ULONG64 ModBase, PCWSTR Mask,
+                                     PSYM_ENUMSOURCEFILES_CALLBACKW cbSrcFiles,
+                                     PVOID UserContext);
+DBGWALK_API BOOL SymGetLineFromName64(HANDLE hProcess, PCSTR ModuleName, PCSTR FileName,
+                                      DWORD dwLineNumber, PLONG plDisplacement,
+                                      PIMAGEHLP_LINE64 Line);
+DBGWALK_API BOOL SymGetLineFromNameW64(HANDLE hProcess, PCWSTR ModuleName, PCWSTR FileName,
+                                       DWORD dwLineNumber, PLONG plDisplacement,
+                                       PIMAGEHLP_LINEW64 Line);
 /* The number of inline frames at Address (src/sym/api_inline.c). */
 DBGWALK_API DWORD SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address);
 DBGWALK_API BOOL SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,

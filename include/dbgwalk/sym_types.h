@@ -158,6 +158,42 @@ typedef struct _IMAGEHLP_LINEW64 {
     DWORD64 Address;
 } IMAGEHLP_LINEW64, *PIMAGEHLP_LINEW64;
 
+typedef struct _SOURCEFILE {
+    DWORD64 ModBase;
+    PCHAR FileName;
+} SOURCEFILE, *PSOURCEFILE;
+
+typedef struct _SOURCEFILEW {
+    DWORD64 ModBase;
+    PWCHAR FileName;
+} SOURCEFILEW, *PSOURCEFILEW;
+
+typedef struct _SRCCODEINFO {
+    DWORD SizeOfStruct;
+    PVOID Key;
+    DWORD64 ModBase;
+    CHAR Obj[MAX_PATH + 1];
+    CHAR FileName[MAX_PATH + 1];
+    DWORD LineNumber;
+    DWORD64 Address;
+} SRCCODEINFO, *PSRCCODEINFO;
+
+typedef struct _SRCCODEINFOW {
+    DWORD SizeOfStruct;
+    PVOID Key;
+    DWORD64 ModBase;
+    WCHAR Obj[MAX_PATH + 1];
+    WCHAR FileName[MAX_PATH + 1];
+    DWORD LineNumber;
+    DWORD64 Address;
+} SRCCODEINFOW, *PSRCCODEINFOW;
+
+typedef BOOL (CALLBACK *PSYM_ENUMSOURCEFILES_CALLBACK)(PSOURCEFILE pSourceFile, PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMSOURCEFILES_CALLBACKW)(PSOURCEFILEW pSourceFile,
+                                                        PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMLINES_CALLBACK)(PSRCCODEINFO LineInfo, PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMLINES_CALLBACKW)(PSRCCODEINFOW LineInfo, PVOID UserContext);
+
 typedef struct _MODLOAD_DATA {
     DWORD ssize;
     DWORD ssig;

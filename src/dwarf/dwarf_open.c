@@ -144,6 +144,7 @@ static void fill_line(const struct dwarf_line_entry *l, struct di_line *out)
     out->rva = l->rva;
     out->line = l->line;
     out->file = l->file ? l->file : "";
+    out->object = NULL;
 }
 
 static bool dwarf_line_at(struct debug_info *info, uint32_t rva, struct di_line *out)
@@ -210,12 +211,13 @@ static unsigned dwarf_inlines(struct debug_info *info, uint32_t rva, struct di_i
         struct di_inline_frame *o = &out[k];
         fill_symbol(in, &o->function);
         o->function.tag = DI_TAG_INLINE_SITE;
-        o->call_site = (struct di_line){in->lo, in->call_line, in->call_file ? in->call_file : ""};
+        o->call_site =
+            (struct di_line){in->lo, in->call_line, in->call_file ? in->call_file : "", NULL};
         if (k == 0) {
             if (l)
                 fill_line(l, &o->line);
             else
-                o->line = (struct di_line){rva, 0, ""};
+                o->line = (struct di_line){rva, 0, "", NULL};
         } else {
             o->line = out[k - 1].call_site;
         }
@@ -266,6 +268,7 @@ static bool dwarf_enum_lines(struct debug_info *info, di_line_callback callback,
             continue;
         for (uint32_t k = 0; k < u->line_count; k++) {
             fill_line(&u->lines[k], &l);
+            l.object = u->name;
             if (!callback(context, &l))
                 return true;
         }

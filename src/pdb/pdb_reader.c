@@ -447,6 +447,7 @@ static void fill_line(const struct pdb_line *l, struct di_line *out)
     out->rva = l->rva;
     out->line = l->line;
     out->file = l->file;
+    out->object = NULL;
 }
 
 static bool pdb_line_at(struct debug_info *info, uint32_t rva, struct di_line *out)
@@ -470,6 +471,17 @@ static bool pdb_line_step(struct debug_info *info, const struct di_line *from, i
 
     if (!l)
         return false;
+    /* entries sharing the rva: the caller's is the one with its line and
+     * file (else stepping from the second of two would find the second
+     * again through the first, for ever) */
+    for (const struct pdb_line *same = l; same < m->lines + m->line_count && same->rva == l->rva;
+         same++) {
+        if (same->line == from->line && from->file &&
+            (same->file == from->file || strcmp(same->file, from->file) == 0)) {
+            l = same;
+            break;
+        }
+    }
     /* the neighbouring entry of the same file, in address order */
     for (const struct pdb_line *n = l + (direction > 0 ? 1 : -1);
          n >= m->lines && n < m->lines + m->line_count; n += direction > 0 ? 1 : -1) {
@@ -530,6 +542,7 @@ static bool pdb_enum_lines(struct debug_info *info, di_line_callback callback, v
             continue;
         for (uint32_t k = 0; k < m->line_count; k++) {
             fill_line(&m->lines[k], &l);
+            l.object = m->name;
             if (!callback(context, &l))
                 return true;
         }

@@ -5,6 +5,8 @@
  */
 #include "function_entry.h"
 #include "symbol_lookup.h"
+#include "line_lookup.h"
+#include "session.h"
 #include "text.h"
 #include "../demangle/demangle.h"
 #include "../undname/undname.h"
@@ -357,44 +359,58 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
 
 /* The line entry holding an address, from the module's debug information;
  * ERROR_INVALID_ADDRESS when there is none (as DbgHelp for a module without
- * lines). The file name stays valid until the module is unloaded. */
-DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
-                                             PDWORD pdwDisplacement, PIMAGEHLP_LINE64 Line64)
+ * lines). */
+bool sym_line_from_address(HANDLE process, DWORD64 address, struct sym_line_found *out)
 {
     struct sym_session *session;
-    struct target_reader reader = {hProcess, NULL, NULL};
+    struct target_reader reader = {process, NULL, NULL};
     struct sym_module *m;
     struct debug_info *info;
     struct di_line line;
     bool ok = false;
 
-    if (!Line64) {
-        dw_set_last_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    session = session_acquire(hProcess);
+    session = session_acquire(process);
     if (!session)
-        return FALSE;
+        return false;
     reader.session = session;
-    m = session_module_at(session, qwAddr);
+    m = session_module_at(session, address);
     if (!m) {
         session_release(session);
         dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return FALSE;
+        return false;
     }
     info = module_debug_info(session, &m, &reader);
     if (info && m && info->ops->line_at &&
-        info->ops->line_at(info, (uint32_t)(qwAddr - m->base), &line)) {
-        Line64->Key = NULL;
-        Line64->LineNumber = line.line;
-        Line64->FileName = (PCHAR)line.file;
-        Line64->Address = m->base + line.rva;
-        if (pdwDisplacement)
-            *pdwDisplacement = (DWORD)(qwAddr - Line64->Address);
+        info->ops->line_at(info, (uint32_t)(address - m->base), &line)) {
+        out->module_base = m->base;
+        out->address = m->base + line.rva;
+        out->line = line.line;
+        out->file = line.file;
         ok = true;
     }
     session_release(session);
     if (!ok)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return ok;
+}
+
+/* The file name stays valid until the module is unloaded. */
+DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
+                                             PDWORD pdwDisplacement, PIMAGEHLP_LINE64 Line64)
+{
+    struct sym_line_found found;
+
+    if (!Line64) {
+        dw_set_last_error(ERROR_INVALID_PARAMETER);
+        return FALSE;
+    }
+    if (!sym_line_from_address(hProcess, qwAddr, &found))
+        return FALSE;
+    Line64->Key = NULL;
+    Line64->LineNumber = found.line;
+    Line64->FileName = (PCHAR)found.file;
+    Line64->Address = found.address;
+    if (pdwDisplacement)
+        *pdwDisplacement = (DWORD)(qwAddr - found.address);
+    return TRUE;
 }

@@ -45,6 +45,9 @@ struct di_line {
     uint32_t rva;     /* first byte of the code this line entry covers */
     uint32_t line;    /* 1-based; 0 never reported */
     const char *file; /* the path as the compiler recorded it */
+    /* The compiland (PDB module's object name, DWARF unit's name) the entry
+     * comes from: set by enum_lines (SymEnumLines' Obj), else may be NULL. */
+    const char *object;
 };
 
 /* One frame of an inline chain at an address. */
@@ -93,7 +96,9 @@ struct debug_info_ops {
     bool (*line_at)(struct debug_info *info, uint32_t rva, struct di_line *out);
 
     /* The line entry after (direction > 0) or before (< 0) `from` in the same
-     * file's sequence, as SymGetLineNext64/Prev64 step. May be NULL. */
+     * file's sequence, as SymGetLineNext64/Prev64 step. `from` names an entry
+     * by its rva, line and file (several entries may share an rva: the one
+     * with that line and file is meant). May be NULL. */
     bool (*line_step)(struct debug_info *info, const struct di_line *from, int direction,
                       struct di_line *out);
 

@@ -5,6 +5,7 @@
  * a compare-and-swap so that lookups under the shared session lock never
  * wait. Freed with the module.
  */
+#include "line_lookup.h"
 #include "session.h"
 #include "text.h"
 
@@ -50,4 +51,19 @@ void module_free_wide_names(struct sym_module *module)
         free(e);
         e = next;
     }
+}
+
+const WCHAR *sym_module_wide_file(HANDLE process, uint64_t module_base, const char *file)
+{
+    struct sym_session *session = session_acquire(process);
+    struct sym_module *m;
+    const WCHAR *wide = NULL;
+
+    if (!session)
+        return NULL;
+    m = session_module_at(session, module_base);
+    if (m && m->base == module_base)
+        wide = module_wide_name(m, file);
+    session_release(session);
+    return wide;
 }
