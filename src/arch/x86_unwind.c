@@ -1,10 +1,13 @@
 /*
- * One x86 unwind step: FPO data where the function-table routine has it
+ * One x86 unwind step: the FrameData program of the PDB where the walk uses
+ * our own symbol services and one covers the PC; FPO data where the function-table routine has it
  * (FRAME_FPO, FRAME_NONFPO, FRAME_TRAP, FRAME_TSS), the EBP chain where it has
  * not, and for frame 0 the instruction at the PC (a prolog start or an
  * epilog), where neither FPO data nor EBP describe the frame yet.
  */
 #include "x86.h"
+#include "x86_framedata.h"
+#include "../sym/function_entry.h"
 
 #define RETURN_SCAN_WORDS 64u
 
@@ -81,6 +84,54 @@ static uint32_t find_return_slot(const struct walk_services *services, uint32_t 
             return slot;
     }
     return expected;
+}
+
+static bool read_stack_word(void *ctx, uint32_t address, uint32_t *out)
+{
+    const struct walk_services *services = ctx;
+    return memory_read_u32(services->memory, address, out);
+}
+
+static uint32_t search_return_address(void *ctx, uint32_t start)
+{
+    return find_return_slot(ctx, start);
+}
+
+/* Runs the program of the innermost FrameData record covering `lookup`. A
+ * program that fails (bad syntax, an unreadable word, no $eip/$esp) or gives
+ * a caller below the callee leaves `regs` alone: the FPO and EBP rules then
+ * apply. */
+static bool framedata_unwind(const struct walk_services *services, struct x86_regs *regs,
+                             uint32_t lookup, struct unwind_step *step)
+{
+    struct sym_walk_frame_data fd;
+    struct x86_fd_regs callee, caller;
+    struct x86_fd_sizes sizes;
+    uint32_t ret;
+
+    if (!function_table_frame_data(&services->table, lookup, &fd))
+        return false;
+    callee = (struct x86_fd_regs){regs->eip, regs->gpr[X86_ESP], regs->gpr[X86_EBP],
+                                  regs->gpr[X86_EBX], regs->gpr[X86_ESI], regs->gpr[X86_EDI]};
+    /* .cbCalleeParams has no field in the record: 0 */
+    sizes = (struct x86_fd_sizes){fd.record.params_size, fd.record.saved_regs_size,
+                                  fd.record.locals_size, 0};
+    if (x86_framedata_eval_search(fd.program, &callee, &sizes, read_stack_word,
+                                  search_return_address, (void *)services, &caller) != X86_FD_OK ||
+        caller.esp <= callee.esp)
+        return false;
+    regs->eip = caller.eip;
+    regs->gpr[X86_ESP] = caller.esp;
+    regs->gpr[X86_EBP] = caller.ebp;
+    regs->gpr[X86_EBX] = caller.ebx;
+    regs->gpr[X86_ESI] = caller.esi;
+    regs->gpr[X86_EDI] = caller.edi;
+    /* The programs leave $esp just above the return address. */
+    step->return_slot = memory_read_u32(services->memory, caller.esp - 4, &ret) &&
+                                ret == caller.eip
+                            ? caller.esp - 4
+                            : 0;
+    return true;
 }
 
 /* The bytes a function's `ret` pops. FPO_DATA's cdwParams counts the
@@ -171,6 +222,9 @@ enum unwind_result x86_virtual_unwind(const struct walk_services *services, stru
             break;
         }
     }
+
+    if (framedata_unwind(services, regs, lookup, step))
+        return UNWIND_OK;
 
     if (!step->function_entry) {
         /* The EBP chain is the rule where there is no frame data. */

@@ -3,6 +3,7 @@
  * the export table, from its image file or from target memory.
  */
 #include "session.h"
+#include "frame_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,7 @@ void module_free(struct sym_module *m)
     free(m->export_names);
     if (m->debug)
         m->debug->ops->close(m->debug);
+    sym_fpo_entries_free(m);
     free(m);
 }
 

@@ -11,6 +11,7 @@
 #define DBGWALK_SESSION_H
 
 #include "../memory.h"
+#include <stdatomic.h>
 #include "../walk_state.h"
 #include "lock.h"
 #include "debug_info.h"
@@ -65,6 +66,9 @@ struct sym_module {
     /* Set when only a PDB whose GUID/age differ was found and used
      * (SYMOPT_LOAD_ANYTHING): SymGetModuleInfo64's PdbUnmatched. */
     bool pdb_unmatched;
+    /* x86: the FPO_DATA entries SymFunctionTableAccess64 handed out
+     * (src/sym/frame_data.c), pushed lock-free, freed with the module. */
+    struct sym_fpo_entry *_Atomic fpo_entries;
 };
 
 struct sym_session {
