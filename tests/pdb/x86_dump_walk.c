@@ -140,9 +140,17 @@ int main(int argc, char **argv)
         uint32_t cv_size = 0;
         const uint8_t *cv = codeview_record(&d, i, &cv_size);
         MODLOAD_DATA load = {sizeof(load), DBHHEADER_CVMISC, (PVOID)cv, cv_size, 0};
+        IMAGEHLP_MODULE64 info;
         if (!SymLoadModuleEx((HANDLE)&d, NULL, NULL, m->name, m->base, m->size,
-                             cv ? &load : NULL, 0))
+                             cv ? &load : NULL, 0)) {
             fprintf(stderr, "module %s not loaded (%u)\n", m->name, (unsigned)GetLastError());
+            continue;
+        }
+        memset(&info, 0, sizeof(info));
+        info.SizeOfStruct = sizeof(info);
+        if (SymGetModuleInfo64((HANDLE)&d, m->base, &info))
+            printf("module %s symtype %u pdb \"%s\"\n", m->name, (unsigned)info.SymType,
+                   info.LoadedPdbName);
     }
 
     walk(&d, "null", NULL);
