@@ -110,12 +110,20 @@ bool sym_frame_data_for_walk(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMO
      * has no machine yet; its PDB still describes it. */
     if (m && (m->pe.machine == machine || m->pe.machine == 0) &&
         record_at(session, &m, &reader, address, &f) && f.has_program && f.program) {
+        struct debug_info *info = m->debug; /* opened by record_at */
+        struct di_symbol symbol;
         size_t length = strlen(f.program);
         if (length < sizeof(out->program)) {
             memcpy(out->program, f.program, length + 1);
             out->record = f;
             out->record.program = out->program;
             out->module_base = m->base;
+            out->function_start = 0;
+            /* the procedure (not a public: its start may be another's) */
+            if (info && info->ops->symbol_at &&
+                info->ops->symbol_at(info, (uint32_t)(address - m->base), &symbol) &&
+                symbol.tag != DI_TAG_PUBLIC)
+                out->function_start = m->base + symbol.rva;
             found = true;
         }
     }

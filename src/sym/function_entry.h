@@ -26,6 +26,7 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
 struct sym_walk_frame_data {
     struct di_frame_data record; /* .program points at `program` */
     uint64_t module_base;
+    uint64_t function_start; /* the procedure holding the address; 0 if unknown */
     char program[SYM_FRAME_PROGRAM_MAX + 1];
 };
 

@@ -265,6 +265,14 @@ static uint32_t callee_pop(const struct emu *e, uint64_t pc)
     const struct emu_symbol *symbol;
     const char *name, *at;
 
+    /* --framedata images have a PDB instead of COFF symbols: the function's
+     * last instruction says it (`ret imm16` ends the FrameData range) */
+    if (e->framedata) {
+        const struct emu_function *f = emu_function_at(e, pc);
+        if (f && f->end >= 3 && f->end <= e->img.size && e->img.bytes[f->end - 3] == 0xC2)
+            return (uint32_t)e->img.bytes[f->end - 2] | (uint32_t)e->img.bytes[f->end - 1] << 8;
+        return 0;
+    }
     if (pc < e->img.base || !(symbol = pe_symbol_before(&e->img, pc - e->img.base)))
         return 0;
     name = symbol->name;
