@@ -8,7 +8,8 @@
 # main, frame 1 is crash+0x28d0), with NULL table routines and with
 # SymFunctionTableAccess64 passed in. SymFunctionTableAccess64 at the
 # faulting PC answers the FPO_DATA of the FrameData record llvm-pdbutil
-# lists as covering it (the innermost), the same pointer each time.
+# lists as covering it (the innermost), the same pointer each time. A
+# broken program falls back cleanly. Needs MODLOAD_DATA (DBHHEADER_CVMISC).
 set -u
 tool=$1 corpus=$2 work=$3
 dump=$corpus/minidumps/symbolicator-windows.dmp
@@ -70,6 +71,27 @@ else
   echo "note: llvm-pdbutil missing: the FPO_DATA fields not checked against it"
 fi
 grep -q '^fpo .* stable$' "$work/out" || fail "SymFunctionTableAccess64's FPO_DATA pointer is not stable"
+
+# A bad program (main's, with an unknown variable: "$eip" -> "$eiq") fails
+# that frame cleanly: the walk falls back to the FPO/EBP rules, which cannot
+# reach __scrt_common_main_seh from main, and nothing crashes.
+mkdir -p "$work/bad"
+perl -0777 -pe 's/\$T0 \$ebp 204 \+ =\$eip/\$T0 \$ebp 204 + =\$eiq/' \
+  "$corpus/images/crash.pdb" >"$work/bad/crash.pdb"
+if cmp -s "$corpus/images/crash.pdb" "$work/bad/crash.pdb"; then
+  fail "main's FrameData program not found in crash.pdb to break"
+else
+  "$tool" "$work/bad" "$dump" >"$work/bad.out" 2>"$work/bad.err"
+  status=$?
+  if [ $status != 0 ] || grep -q -e Sanitizer -e 'runtime error' "$work/bad.err"; then
+    fail "bad program: status $status: $(cat "$work/bad.err")"
+  elif ! grep -q '^null frame 0 crash+0x2a3d$' "$work/bad.out" ||
+       grep -q '^null frame 1 crash+0x2d97$' "$work/bad.out"; then
+    fail "bad program: frame 0 missing or the broken program was used: $(grep frame "$work/bad.out")"
+  else
+    echo "ok: bad program falls back: $(awk '$1 == "null" && $2 == "frame" { printf "%s ", $4 }' "$work/bad.out")"
+  fi
+fi
 
 [ $failures = 0 ] || exit 1
 echo "PASS"
