@@ -19,12 +19,18 @@ static void restore_error(const struct function_table *table, DWORD saved)
         SetLastError(saved);
 }
 
+static bool ours(const struct function_table *table)
+{
+    return table->entry_for == SymFunctionTableAccess64 ||
+           (!table->entry_for && !table->entry_for32);
+}
+
 PVOID function_table_lookup(const struct function_table *table, uint64_t address, void *entry,
                             size_t size)
 {
     PVOID found = NULL;
 
-    if (table->entry_for == SymFunctionTableAccess64 || (!table->entry_for && !table->entry_for32)) {
+    if (ours(table)) {
         /* our own services, passed in or by NULL: they know each module's
          * machine, and answer only with the walk's; a miss is not an error
          * of the walk's */
@@ -51,4 +57,18 @@ uint64_t function_table_module_base(const struct function_table *table, uint64_t
     uint64_t base = SymGetModuleBase64(table->process, address);
     restore_error(table, saved);
     return base;
+}
+
+bool function_table_frame_data(const struct function_table *table, uint64_t address,
+                               struct sym_walk_frame_data *out)
+{
+    DWORD saved;
+    bool found;
+
+    if (!ours(table) || !fits_32(address))
+        return false;
+    saved = save_error(table);
+    found = sym_frame_data_for_walk(table->process, address, table->read, table->machine, out);
+    restore_error(table, saved);
+    return found;
 }

@@ -33,6 +33,15 @@ struct function_table {
 PVOID function_table_lookup(const struct function_table *table, uint64_t address, void *entry,
                             size_t size);
 
+struct sym_walk_frame_data;
+
+/* x86: the FrameData record (with its program) covering `address`, from
+ * the module's PDB, when the walk uses our own symbol services (NULL
+ * routines, or SymFunctionTableAccess64 passed in); false otherwise or when
+ * none covers it. A caller's own routines give FPO_DATA only. */
+bool function_table_frame_data(const struct function_table *table, uint64_t address,
+                               struct sym_walk_frame_data *out);
+
 /* The base of the module holding `address`, or 0. */
 uint64_t function_table_module_base(const struct function_table *table, uint64_t address);
 

@@ -31,6 +31,8 @@ struct machine {
     uint32_t vars[V_COUNT];
     bool assigned[V_COUNT];
     const struct x86_fd_sizes *sizes;
+    x86_fd_ra_search search;
+    void *ctx;
     struct operand stack[X86_FD_MAX_STACK];
     unsigned depth;
 };
@@ -106,11 +108,15 @@ static enum x86_fd_status value_of(const struct machine *m, const struct operand
     case V_CB_LOCALS: *out = m->sizes->locals; return X86_FD_OK;
     case V_CB_CALLEE: *out = m->sizes->callee_params; return X86_FD_OK;
     case V_RA_SEARCH:
-        /* Where the return address lies: the search start when the program
-         * set one, else above the locals and saved registers. */
+        /* Where the return address lies: searched for from the search start
+         * when the program set one, else from above the locals and saved
+         * registers (the stack pointer may be lower still, by arguments
+         * pushed for a call, so the search goes upwards). */
         *out = m->assigned[V_RA_SEARCH_START]
                    ? m->vars[V_RA_SEARCH_START]
                    : m->vars[V_ESP] + m->sizes->locals + m->sizes->saved_regs;
+        if (m->search)
+            *out = m->search(m->ctx, *out);
         return X86_FD_OK;
     default:
         if (o->var < V_EIP && !m->assigned[o->var])
@@ -212,6 +218,14 @@ enum x86_fd_status x86_framedata_eval(const char *program, const struct x86_fd_r
                                       const struct x86_fd_sizes *sizes, x86_fd_read32 read,
                                       void *ctx, struct x86_fd_regs *caller)
 {
+    return x86_framedata_eval_search(program, callee, sizes, read, NULL, ctx, caller);
+}
+
+enum x86_fd_status x86_framedata_eval_search(const char *program, const struct x86_fd_regs *callee,
+                                             const struct x86_fd_sizes *sizes, x86_fd_read32 read,
+                                             x86_fd_ra_search search, void *ctx,
+                                             struct x86_fd_regs *caller)
+{
     struct machine m;
     enum x86_fd_status s;
     size_t length;
@@ -227,6 +241,8 @@ enum x86_fd_status x86_framedata_eval(const char *program, const struct x86_fd_r
 
     memset(&m, 0, sizeof m);
     m.sizes = sizes;
+    m.search = search;
+    m.ctx = ctx;
     m.vars[V_EIP] = callee->eip;
     m.vars[V_ESP] = callee->esp;
     m.vars[V_EBP] = callee->ebp;

@@ -29,6 +29,11 @@ struct x86_fd_sizes {
 /* Reads the 32-bit word at `address`; false if it cannot be read. */
 typedef bool (*x86_fd_read32)(void *ctx, uint32_t address, uint32_t *out);
 
+/* Where `.raSearch` finds the return address, searching up from `start`
+ * (the stack slot the record's sizes or .raSearchStart give) as Windows
+ * does; returns the slot found, or `start` when the search finds none. */
+typedef uint32_t (*x86_fd_ra_search)(void *ctx, uint32_t start);
+
 enum x86_fd_status {
     X86_FD_OK = 0,
     X86_FD_SYNTAX,          /* an unknown token or variable, a misplaced `=` */
@@ -49,5 +54,12 @@ enum x86_fd_status {
 enum x86_fd_status x86_framedata_eval(const char *program, const struct x86_fd_regs *callee,
                                       const struct x86_fd_sizes *sizes, x86_fd_read32 read,
                                       void *ctx, struct x86_fd_regs *caller);
+
+/* The same, with `.raSearch` found by `search` (NULL: the start itself, as
+ * x86_framedata_eval takes it). */
+enum x86_fd_status x86_framedata_eval_search(const char *program, const struct x86_fd_regs *callee,
+                                             const struct x86_fd_sizes *sizes, x86_fd_read32 read,
+                                             x86_fd_ra_search search, void *ctx,
+                                             struct x86_fd_regs *caller);
 
 #endif

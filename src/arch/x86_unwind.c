@@ -1,10 +1,13 @@
 /*
- * One x86 unwind step: FPO data where the function-table routine has it
+ * One x86 unwind step: the FrameData program of the PDB where the walk uses
+ * our own symbol services and one covers the PC; FPO data where the function-table routine has it
  * (FRAME_FPO, FRAME_NONFPO, FRAME_TRAP, FRAME_TSS), the EBP chain where it has
  * not, and for frame 0 the instruction at the PC (a prolog start or an
  * epilog), where neither FPO data nor EBP describe the frame yet.
  */
 #include "x86.h"
+#include "x86_framedata.h"
+#include "../sym/function_entry.h"
 
 #define RETURN_SCAN_WORDS 64u
 
@@ -81,6 +84,105 @@ static uint32_t find_return_slot(const struct walk_services *services, uint32_t 
             return slot;
     }
     return expected;
+}
+
+/* What the FrameData program's callbacks need. */
+struct program_context {
+    const struct walk_services *services;
+    uint32_t function_start; /* the frame's procedure, 0 if unknown */
+};
+
+static bool read_stack_word(void *ctx, uint32_t address, uint32_t *out)
+{
+    const struct program_context *c = ctx;
+    return memory_read_u32(c->services->memory, address, out);
+}
+
+/* Whether the call before `ret` is a direct call to somewhere other than
+ * `function` (directly, or through a `jmp rel32` thunk): then `ret` is one
+ * the function's own calls left below its frame, not its caller's. */
+static bool direct_call_elsewhere(struct memory_reader *memory, uint32_t ret, uint32_t function)
+{
+    uint8_t call[5], jump[5];
+    uint32_t target;
+
+    if (!memory_read(memory, ret - 5, call, 5) || call[0] != 0xE8)
+        return false;
+    target = ret + dw_le32(call + 1);
+    if (target == function)
+        return false;
+    return !(memory_read(memory, target, jump, 5) && jump[0] == 0xE9 &&
+             target + 5 + dw_le32(jump + 1) == function);
+}
+
+/* `.raSearch`: the first slot from `start` upwards that holds an address in
+ * a module right after a call, as Windows searches (the stack pointer may
+ * be below the record's frame by arguments pushed for a call). Where the
+ * frame's procedure is known, a return address whose direct call went
+ * elsewhere (left by the function's own earlier calls, e.g. __chkstk's) is
+ * passed over, and used only if nothing better lies within the window. */
+static uint32_t search_return_address(void *ctx, uint32_t start)
+{
+    const struct program_context *c = ctx;
+    struct memory_reader *memory = c->services->memory;
+    uint32_t loose = start;
+    bool have_loose = false;
+
+    for (uint32_t i = 0; i < RETURN_SCAN_WORDS; i++) {
+        uint32_t slot = start + 4 * i, value;
+        if (slot < start || !memory_read_u32(memory, slot, &value))
+            break;
+        if (value == 0 || function_table_module_base(&c->services->table, value) == 0 ||
+            !x86_follows_call(memory, value))
+            continue;
+        if (c->function_start == 0 || !direct_call_elsewhere(memory, value, c->function_start))
+            return slot;
+        if (!have_loose) {
+            loose = slot;
+            have_loose = true;
+        }
+    }
+    return loose;
+}
+
+/* Runs the program of the innermost FrameData record covering `lookup`. A
+ * program that fails (bad syntax, an unreadable word, no $eip/$esp) or gives
+ * a caller below the callee leaves `regs` alone: the FPO and EBP rules then
+ * apply. */
+static bool framedata_unwind(const struct walk_services *services, struct x86_regs *regs,
+                             uint32_t lookup, struct unwind_step *step)
+{
+    struct sym_walk_frame_data fd;
+    struct x86_fd_regs callee, caller;
+    struct x86_fd_sizes sizes;
+    struct program_context context = {services, 0};
+    uint32_t ret;
+
+    if (!function_table_frame_data(&services->table, lookup, &fd))
+        return false;
+    if (fd.function_start <= 0xFFFFFFFFu)
+        context.function_start = (uint32_t)fd.function_start;
+    callee = (struct x86_fd_regs){regs->eip, regs->gpr[X86_ESP], regs->gpr[X86_EBP],
+                                  regs->gpr[X86_EBX], regs->gpr[X86_ESI], regs->gpr[X86_EDI]};
+    /* .cbCalleeParams has no field in the record: 0 */
+    sizes = (struct x86_fd_sizes){fd.record.params_size, fd.record.saved_regs_size,
+                                  fd.record.locals_size, 0};
+    if (x86_framedata_eval_search(fd.program, &callee, &sizes, read_stack_word,
+                                  search_return_address, &context, &caller) != X86_FD_OK ||
+        caller.esp <= callee.esp)
+        return false;
+    regs->eip = caller.eip;
+    regs->gpr[X86_ESP] = caller.esp;
+    regs->gpr[X86_EBP] = caller.ebp;
+    regs->gpr[X86_EBX] = caller.ebx;
+    regs->gpr[X86_ESI] = caller.esi;
+    regs->gpr[X86_EDI] = caller.edi;
+    /* The programs leave $esp just above the return address. */
+    step->return_slot = memory_read_u32(services->memory, caller.esp - 4, &ret) &&
+                                ret == caller.eip
+                            ? caller.esp - 4
+                            : 0;
+    return true;
 }
 
 /* The bytes a function's `ret` pops. FPO_DATA's cdwParams counts the
@@ -171,6 +273,9 @@ enum unwind_result x86_virtual_unwind(const struct walk_services *services, stru
             break;
         }
     }
+
+    if (framedata_unwind(services, regs, lookup, step))
+        return UNWIND_OK;
 
     if (!step->function_entry) {
         /* The EBP chain is the rule where there is no frame data. */

@@ -6,6 +6,7 @@
 #include "function_entry.h"
 #include "symbol_lookup.h"
 #include "line_lookup.h"
+#include "frame_data.h"
 #include "session.h"
 #include "text.h"
 #include "../demangle/demangle.h"
@@ -48,23 +49,33 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
     ULONG64 context;
     struct sym_module *m;
     PVOID entry = NULL;
+    bool in_module;
 
     if (!session)
         return NULL;
     reader.session = session;
     m = session_module_at(session, address);
+    in_module = m != NULL;
     if (m) {
         uint64_t base = m->base;
         m = session_load_part(session, base, PART_TABLE, &reader);
         if (m && (machine == 0 || m->pe.machine == machine))
             entry = search_table(m, (uint32_t)(address - m->base));
+        /* x86 images carry no table: the FPO_DATA comes from the PDB. A
+         * module whose headers could not be read (a dump's) may be x86. */
+        if (!m)
+            m = session_module_at(session, address);
+        if (!entry && m && m->entry_size == 0 &&
+            (machine == 0 || machine == IMAGE_FILE_MACHINE_I386) &&
+            (m->pe.machine == IMAGE_FILE_MACHINE_I386 || m->pe.machine == 0))
+            entry = sym_x86_fpo_entry(session, &m, &reader, address);
     }
     callback = session->function_entry_callback;
     context = session->function_entry_context;
     session_release(session);
     /* Code no module describes (JIT): ask the caller's callback, with no
      * lock held. */
-    if (!entry && !m && callback)
+    if (!entry && !in_module && callback)
         entry = callback(process, address, context);
     if (!entry)
         dw_set_last_error(ERROR_INVALID_ADDRESS);

@@ -10,6 +10,7 @@
 #define DBGWALK_FUNCTION_ENTRY_H
 
 #include "../platform.h"
+#include "debug_info.h"
 
 /* The entry for `address` from our services (modules' tables, then the
  * registered function-entry callback for code no module holds), or NULL.
@@ -22,5 +23,20 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
  * physical frame (SymAddrIncludeInlineTrace's answer; 0 without a session,
  * a module or inline data). Leaves the last error as it was. */
 unsigned sym_inline_count_for_walk(HANDLE process, DWORD64 address);
+/* The FrameData record covering `address` for an x86 walk with our own
+ * services: the record, its program copied out (the module may be unloaded
+ * once the lookup returns) and the base of its module. */
+#define SYM_FRAME_PROGRAM_MAX 1024
+struct sym_walk_frame_data {
+    struct di_frame_data record; /* .program points at `program` */
+    uint64_t module_base;
+    uint64_t function_start; /* the procedure holding the address; 0 if unknown */
+    char program[SYM_FRAME_PROGRAM_MAX + 1];
+};
+
+/* Only FrameData records with a program answer (old FPO records come as
+ * FPO_DATA through sym_function_entry_for_walk). */
+bool sym_frame_data_for_walk(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                             DWORD machine, struct sym_walk_frame_data *out);
 
 #endif

@@ -3,6 +3,7 @@
  * the export table, from its image file or from target memory.
  */
 #include "session.h"
+#include "frame_data.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,7 @@ void module_free(struct sym_module *m)
     if (m->debug)
         m->debug->ops->close(m->debug);
     module_free_wide_names(m);
+    sym_fpo_entries_free(m);
     free(m);
 }
 

@@ -69,6 +69,9 @@ struct sym_module {
     /* UTF-16 copies of the reader's file names the W line functions handed
      * out (src/sym/wide_names.c), kept until the module is unloaded. */
     struct wide_name *_Atomic wide_names;
+    /* x86: the FPO_DATA entries SymFunctionTableAccess64 handed out
+     * (src/sym/frame_data.c), pushed lock-free, freed with the module. */
+    struct sym_fpo_entry *_Atomic fpo_entries;
 };
 
 struct sym_session {

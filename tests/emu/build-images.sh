@@ -42,19 +42,28 @@ case ${opt#"$level"} in
   "")     fp_flag= ;;
   -fp)    fp_flag=-fno-omit-frame-pointer ;;
   -nofp)  fp_flag=-fomit-frame-pointer ;;
+  -nofp-pdb) fp_flag=-fomit-frame-pointer pdb=1 ;; # clang: CodeView + a PDB with FrameData
   *) echo "unknown variant in $opt" >&2; exit 2 ;;
 esac
 
 rm -rf "$work"
 mkdir -p "$work"
 common="-ffreestanding -fno-builtin -fno-stack-protector -fasynchronous-unwind-tables -$level $fp_flag -g0"
+pdb=${pdb:-0}
+debug=/debug:symtab
+if [ "$pdb" = 1 ]; then
+  [ "$toolchain" = clang ] || { echo "-pdb needs the clang toolchain" >&2; exit 2; }
+  # lld-link writes either a PDB or a COFF symbol table: the PDB here
+  common="$common -g -gcodeview"
+  debug="/debug /pdb:$outdir/$name.pdb"
+fi
 
 case $toolchain in
   clang)
     "$CLANG" --target=$clang_target $common -c "$programs/walkprog.c" -o "$work/walkprog.obj"
     "$CLANG" --target=$clang_target -c "$programs/${arch}_special.S" -o "$work/special.obj"
     "$LLD_LINK" /nologo /entry:emu_entry /nodefaultlib /subsystem:console $fixed \
-        /base:$base /machine:$lld_machine $lld_extra /debug:symtab /out:"$image" \
+        /base:$base /machine:$lld_machine $lld_extra $debug /out:"$image" \
         "$work/walkprog.obj" "$work/special.obj"
     ;;
   mingw)
@@ -94,4 +103,18 @@ if [ "$arch" = x86 ]; then
     exit 1
   fi
   echo "$image: built"
+fi
+
+# -pdb: the functions the PDB has FrameData for, as llvm-pdbutil (not our
+# reader) lists them: "RVA SIZE PROLOG" per record that starts a function,
+# for the runner's --framedata.
+if [ "$pdb" = 1 ]; then
+  LLVM_PDBUTIL=${LLVM_PDBUTIL:-llvm-pdbutil}
+  "$LLVM_PDBUTIL" dump -fpo "$outdir/$name.pdb" > "$work/fpo.txt"
+  awk '/New FPO Data/ { new = 1; next }
+       new && $2 == "|" && $19 == "true" { print $1, $3, $11 }' "$work/fpo.txt" \
+      > "$outdir/$name.framedata"
+  count=$(wc -l < "$outdir/$name.framedata")
+  echo "$image: $count functions with FrameData"
+  [ "$count" -gt 0 ] || { echo "$image: no FrameData in its PDB" >&2; exit 1; }
 fi

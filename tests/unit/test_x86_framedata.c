@@ -184,6 +184,39 @@ static void test_bad_programs(void **state)
                      X86_FD_SYNTAX);
 }
 
+/* A search that finds the return address 3 words above its start, and
+ * records where it was asked to start. */
+static uint32_t search_start;
+static uint32_t search_three_up(void *ctx, uint32_t start)
+{
+    (void)ctx;
+    search_start = start;
+    return start + 12;
+}
+
+/* .raSearch through a search routine: the routine starts at the record's
+ * slot (or .raSearchStart) and its answer is the value the program sees. */
+static void test_ra_search(void **state)
+{
+    struct x86_fd_regs out;
+    (void)state;
+    setup_words();
+    assert_int_equal(x86_framedata_eval_search("$T0 .raSearch = $eip $T0 ^ = $esp $T0 4 + =",
+                                               &callee, &sizes, read_word, search_three_up, NULL,
+                                               &out),
+                     X86_FD_OK);
+    assert_int_equal(search_start, BASE + 16); /* esp + locals + saved regs */
+    assert_int_equal(out.eip, words[7]);
+    assert_int_equal(out.esp, BASE + 32);
+    assert_int_equal(x86_framedata_eval_search(".raSearchStart $esp 4 + = $T0 .raSearch = "
+                                               "$eip $T0 ^ = $esp $T0 4 + =",
+                                               &callee, &sizes, read_word, search_three_up, NULL,
+                                               &out),
+                     X86_FD_OK);
+    assert_int_equal(search_start, BASE + 4);
+    assert_int_equal(out.eip, words[4]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -191,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_variables),
         cmocka_unit_test(test_real_programs),
         cmocka_unit_test(test_bad_programs),
+        cmocka_unit_test(test_ra_search),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,10 +86,69 @@ static bool mem32(struct emu *e, uint32_t address, uint32_t *value)
     return true;
 }
 
+/* --framedata FILE: one line per function with FrameData, "RVA SIZE
+ * PROLOG" (hex, decimal, decimal) from llvm-pdbutil's records that start a
+ * function; kept as FPO_DATA-shaped records (no locals or parameters: the
+ * programs give the caller's ESP as the slot + 4) for the classification. */
+static bool x86_load_framedata(struct emu *e, char *err, size_t err_size)
+{
+    FILE *f = fopen(e->framedata, "r");
+    unsigned n = 0, cap = 64, start, size, prolog;
+    uint8_t *entries = calloc(cap, 16);
+
+    if (!f || !entries) {
+        snprintf(err, err_size, "%s: cannot read", e->framedata);
+        free(entries);
+        if (f)
+            fclose(f);
+        return false;
+    }
+    while (fscanf(f, "%x %u %u", &start, &size, &prolog) == 3) {
+        uint8_t *r;
+        if (n == cap) {
+            uint8_t *more = realloc(entries, (size_t)cap * 2 * 16);
+            if (!more)
+                break;
+            entries = more;
+            cap *= 2;
+        }
+        r = entries + 16 * n++;
+        memset(r, 0, 16);
+        for (unsigned b = 0; b < 4; b++) {
+            r[b] = (uint8_t)(start >> (8 * b));
+            r[4 + b] = (uint8_t)(size >> (8 * b));
+        }
+        r[14] = (uint8_t)(prolog > 0xFF ? 0xFF : prolog);
+    }
+    fclose(f);
+    e->functions = calloc(n ? n : 1, sizeof(*e->functions));
+    if (!e->functions) {
+        free(entries);
+        snprintf(err, err_size, "out of memory");
+        return false;
+    }
+    e->function_entries = entries;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *r = entries + 16 * i;
+        e->functions[i].begin = rd32(r);
+        e->functions[i].end = rd32(r) + rd32(r + 4);
+        e->functions[i].entry = r;
+    }
+    e->function_count = n;
+    if (n == 0) {
+        snprintf(err, err_size, "%s: no FrameData functions", e->framedata);
+        return false;
+    }
+    return true;
+}
+
 static bool x86_load_functions(struct emu *e, char *err, size_t err_size)
 {
     unsigned n = e->img.fpo_size / 16;
     uint8_t *entries;
+
+    if (e->framedata)
+        return x86_load_framedata(e, err, err_size);
 
     /* No .emufpo is not an error: everything is then walked by EBP. */
     if (n == 0)
@@ -206,6 +265,14 @@ static uint32_t callee_pop(const struct emu *e, uint64_t pc)
     const struct emu_symbol *symbol;
     const char *name, *at;
 
+    /* --framedata images have a PDB instead of COFF symbols: the function's
+     * last instruction says it (`ret imm16` ends the FrameData range) */
+    if (e->framedata) {
+        const struct emu_function *f = emu_function_at(e, pc);
+        if (f && f->end >= 3 && f->end <= e->img.size && e->img.bytes[f->end - 3] == 0xC2)
+            return (uint32_t)e->img.bytes[f->end - 2] | (uint32_t)e->img.bytes[f->end - 1] << 8;
+        return 0;
+    }
     if (pc < e->img.base || !(symbol = pe_symbol_before(&e->img, pc - e->img.base)))
         return 0;
     name = symbol->name;

@@ -89,6 +89,11 @@ struct emu {
     uc_engine *uc;
     enum emu_read_mode read_mode;
     bool negative;              /* the control run: hide every other function entry */
+    /* --framedata FILE (x86): the functions the image's PDB has FrameData
+     * for, as llvm-pdbutil lists them; the walk then uses our own symbol
+     * services (NULL table routines) with the PDB loaded, and these
+     * functions are the "FPO" ones instead of .emufpo's */
+    const char *framedata;
     uint64_t map_size;          /* the image as mapped (page-rounded) */
     uint64_t stack_lo, stack_hi;
     uint64_t sentinel;

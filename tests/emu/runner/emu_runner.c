@@ -22,6 +22,9 @@
 #define STACK_SIZE (4u << 20)
 #define STACK_TOP 0x10000000ull /* the stack mapping ends here */
 #define SENTINEL 0xDEAD0000ull  /* unmapped: the entry "returns" here */
+/* The bytes before the sentinel with --framedata: nops, `call rel32`. */
+static const uint8_t SENTINEL_CALL_SITE[8] = {0x90, 0x90, 0x90, 0xE8, 0, 0, 0, 0};
+#define SENTINEL_MODULE_SIZE 0x10000u /* a module around the sentinel's call site */
 #define INSTRUCTION_LIMIT 20000000ull
 #define SNAPSHOT_MAX_STACK 0x20000u /* keep sample snapshots small */
 
@@ -65,6 +68,18 @@ BOOL WINAPI emu_read_memory(HANDLE process, DWORD64 address, PVOID buffer, DWORD
         *bytes_read = 0;
     if (address + size < address)
         return FALSE;
+    /* --framedata: the sentinel is a return address the way a loader's call
+     * of the entry point leaves one (a call right before it, in a module),
+     * so that `.raSearch` can find it; the page stays unmapped for the
+     * emulator, which stops there. */
+    if (e->framedata && address >= e->sentinel - sizeof(SENTINEL_CALL_SITE) &&
+        address + size <= e->sentinel) {
+        memcpy(buffer, SENTINEL_CALL_SITE + (address - (e->sentinel - sizeof(SENTINEL_CALL_SITE))),
+               size);
+        if (bytes_read)
+            *bytes_read = size;
+        return TRUE;
+    }
     prefix = readable_prefix(e, address, size);
     if (e->read_mode == EMU_READ_CAPPED16) {
         give = prefix < 16 ? prefix : 16;
@@ -212,7 +227,8 @@ unsigned emu_walk_compare(struct emu *e, void *ctx, uint64_t pc, uint64_t sp, ui
         enum emu_frame_check check;
 
         if (!StackWalk64(e->arch->machine, e, NULL, &frame, ctx, emu_read_memory,
-                         emu_function_table, emu_module_base, NULL)) {
+                         e->framedata ? NULL : emu_function_table,
+                         e->framedata ? NULL : emu_module_base, NULL)) {
             if (i == count)
                 return count + 1;
             emu_describe_pc(e, i > 0 ? expected[i - 1].pc : 0, where, sizeof(where));
@@ -420,6 +436,8 @@ static int compare_functions(const void *a, const void *b)
     return x->begin < y->begin ? -1 : x->begin > y->begin;
 }
 
+static const char *framedata_path;
+
 static bool run_image(const char *path, enum emu_read_mode mode, bool negative)
 {
     struct emu *e = calloc(1, sizeof(*e));
@@ -428,12 +446,13 @@ static bool run_image(const char *path, enum emu_read_mode mode, bool negative)
     char err[256];
     uc_err uerr;
     uc_hook code_hook, mem_hook;
-    bool ok = false, unsorted = false;
+    bool ok = false, unsorted = false, sym_session = false;
 
     if (!e)
         abort();
     e->read_mode = mode;
     e->negative = negative;
+    e->framedata = framedata_path;
     e->sentinel = SENTINEL;
     if (!pe_load(path, &e->img, err, sizeof(err))) {
         printf("%s: %s\n", path, err);
@@ -455,6 +474,26 @@ static bool run_image(const char *path, enum emu_read_mode mode, bool negative)
         if (e->functions[i].begin < e->functions[i - 1].begin)
             unsorted = true;
     qsort(e->functions, e->function_count, sizeof(*e->functions), compare_functions);
+    /* --framedata: our own symbol services, with the PDB found from the
+     * image's CodeView record */
+    if (e->framedata) {
+        if (!SymInitialize((HANDLE)e, NULL, FALSE) ||
+            !SymLoadModuleEx((HANDLE)e, NULL, path, NULL, e->img.base, (DWORD)e->img.size, NULL,
+                             0)) {
+            printf("%s: SymInitialize/SymLoadModuleEx failed (%u)\n", path,
+                   (unsigned)GetLastError());
+            goto out;
+        }
+        sym_session = true;
+        /* the "loader" module holding the sentinel's call site */
+        if (!SymLoadModuleEx((HANDLE)e, NULL, NULL, "emu_loader",
+                             e->sentinel - SENTINEL_MODULE_SIZE / 2, SENTINEL_MODULE_SIZE, NULL,
+                             0)) {
+            printf("%s: SymLoadModuleEx (the sentinel's module) failed (%u)\n", path,
+                   (unsigned)GetLastError());
+            goto out;
+        }
+    }
 
     e->shadow = calloc(EMU_SHADOW_MAX, sizeof(*e->shadow));
     e->expected = calloc(EMU_SHADOW_MAX + 1, sizeof(*e->expected));
@@ -528,6 +567,8 @@ static bool run_image(const char *path, enum emu_read_mode mode, bool negative)
         ok = !e->failed && e->wrong == 0 && e->checked > 0;
     }
 out:
+    if (sym_session)
+        SymCleanup((HANDLE)e);
     if (e->uc)
         uc_close(e->uc);
     pe_free(&e->img);
@@ -550,6 +591,8 @@ int main(int argc, char **argv)
             mode = argv[++i];
         else if (strcmp(argv[i], "--negative") == 0)
             negative = true;
+        else if (strcmp(argv[i], "--framedata") == 0 && i + 1 < argc)
+            framedata_path = argv[++i];
         else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc)
             snapshot_path = argv[++i];
         else if (strcmp(argv[i], "--snapshot-depth") == 0 && i + 1 < argc)
@@ -560,7 +603,7 @@ int main(int argc, char **argv)
     if (!path || (strcmp(mode, "all") && strcmp(mode, "partial") && strcmp(mode, "cap16") &&
                   strcmp(mode, "exact"))) {
         fprintf(stderr,
-                "usage: %s [--mode partial|cap16|exact|all] [--negative]\n"
+                "usage: %s [--mode partial|cap16|exact|all] [--negative] [--framedata FILE]\n"
                 "          [--snapshot FILE --snapshot-depth N] <image.exe>\n",
                 argv[0]);
         return 2;
