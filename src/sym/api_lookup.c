@@ -5,6 +5,7 @@
  */
 #include "function_entry.h"
 #include "session.h"
+#include "symbol_info.h"
 #include "text.h"
 #include "../demangle/demangle.h"
 #include "../undname/undname.h"
@@ -88,14 +89,6 @@ PVOID sym_function_entry_for_walk(HANDLE process, DWORD64 address,
     return function_entry(process, address, read, machine);
 }
 
-/* What names an address: a symbol of its debug information, else the
- * nearest exported name at or below it. */
-struct found_symbol {
-    uint64_t module_base, address;
-    uint32_t size, tag, flags;
-    char name[512];
-};
-
 /* SYMOPT_UNDNAME for a public's decorated name: `?`-names are MSVC C++,
  * undecorated by src/undname/; for C names on x86 the `_` of __cdecl and the
  * `@` of __fastcall go, and `@N` of __stdcall and __fastcall. */
@@ -153,6 +146,40 @@ static void drop_parameters(char *name)
     }
 }
 
+void found_symbol_from_debug(struct found_symbol *found, uint64_t module_base, bool x86,
+                             const char *format, const struct di_symbol *symbol)
+{
+    found->module_base = module_base;
+    found->address = module_base + symbol->rva;
+    found->size = symbol->size;
+    found->tag = symbol->tag;
+    found->flags = symbol->flags;
+    snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol->name_length, symbol->name);
+    if (symbol->tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME)) {
+        char *readable = strncmp(found->name, "_Z", 2) == 0 ? itanium_demangle(found->name) : NULL;
+        if (readable) {
+            snprintf(found->name, sizeof(found->name), "%s", readable);
+            free(readable);
+            drop_parameters(found->name);
+        } else {
+            undecorate_public(found->name, x86);
+        }
+    } else if (strcmp(format, "dwarf") == 0) {
+        drop_parameters(found->name);
+    }
+}
+
+void found_symbol_from_export(struct found_symbol *found, uint64_t module_base, uint32_t rva,
+                              const char *name)
+{
+    found->module_base = module_base;
+    found->address = module_base + rva;
+    found->size = 0;
+    found->tag = DI_TAG_PUBLIC;
+    found->flags = SYMFLAG_EXPORT;
+    snprintf(found->name, sizeof(found->name), "%s", name);
+}
+
 /* The module's debug information's answer for an address (procedures win
  * over publics, as the reader orders them). The session is held shared;
  * *m is found again by module_debug_info. */
@@ -167,24 +194,8 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
         return false;
     if (!info->ops->symbol_at(info, (uint32_t)(address - (*m)->base), &symbol))
         return false;
-    found->module_base = (*m)->base;
-    found->address = (*m)->base + symbol.rva;
-    found->size = symbol.size;
-    found->tag = symbol.tag;
-    found->flags = symbol.flags;
-    snprintf(found->name, sizeof(found->name), "%.*s", (int)symbol.name_length, symbol.name);
-    if (symbol.tag == DI_TAG_PUBLIC && (sym_options() & SYMOPT_UNDNAME)) {
-        char *readable = strncmp(found->name, "_Z", 2) == 0 ? itanium_demangle(found->name) : NULL;
-        if (readable) {
-            snprintf(found->name, sizeof(found->name), "%s", readable);
-            free(readable);
-            drop_parameters(found->name);
-        } else {
-            undecorate_public(found->name, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386);
-        }
-    } else if (strcmp(info->ops->format, "dwarf") == 0) {
-        drop_parameters(found->name);
-    }
+    found_symbol_from_debug(found, (*m)->base, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386,
+                            info->ops->format, &symbol);
     return true;
 }
 
@@ -233,12 +244,8 @@ static bool symbol_for_address(HANDLE process, DWORD64 address, struct found_sym
         dw_set_last_error(ERROR_INVALID_ADDRESS);
         return false;
     }
-    found->module_base = m->base;
-    found->address = m->base + m->exports[lo - 1].rva;
-    found->size = 0;
-    found->tag = DI_TAG_PUBLIC;
-    found->flags = SYMFLAG_EXPORT;
-    snprintf(found->name, sizeof(found->name), "%s", m->export_names + m->exports[lo - 1].name);
+    found_symbol_from_export(found, m->base, m->exports[lo - 1].rva,
+                             m->export_names + m->exports[lo - 1].name);
     session_release(session);
     return true;
 }
@@ -262,11 +269,58 @@ static size_t fitting(size_t length, size_t max)
     return length < max - 1 ? length : max - 1;
 }
 
+void found_symbol_fill(const struct found_symbol *found, SYMBOL_INFO *symbol)
+{
+    size_t length = strlen(found->name);
+
+    FILL_SYMBOL(symbol, found);
+    symbol->NameLen = (ULONG)length;
+    if (symbol->MaxNameLen > 0) {
+        /* Name is declared [1]; the caller's buffer extends it */
+        char *name = symbol->Name;
+        size_t n = fitting(length, symbol->MaxNameLen);
+        memcpy(name, found->name, n);
+        name[n] = 0;
+    }
+}
+
+void found_symbol_fill_wide(const struct found_symbol *found, SYMBOL_INFOW *symbol)
+{
+    WCHAR wide[512];
+    size_t length = 0;
+
+    FILL_SYMBOL(symbol, found);
+    text_widen(found->name, wide, DW_ARRAY_SIZE(wide));
+    while (wide[length])
+        length++;
+    symbol->NameLen = (ULONG)length;
+    if (symbol->MaxNameLen > 0) {
+        WCHAR *name = symbol->Name; /* declared [1]; the caller's buffer extends it */
+        size_t n = fitting(length, symbol->MaxNameLen);
+        memcpy(name, wide, n * sizeof(WCHAR));
+        name[n] = 0;
+    }
+}
+
+void found_symbol_fill_old(const struct found_symbol *found, IMAGEHLP_SYMBOL64 *symbol)
+{
+    size_t length = strlen(found->name);
+
+    symbol->Address = found->address;
+    symbol->Size = found->size;
+    symbol->Flags = found->flags;
+    if (symbol->MaxNameLength > 0) {
+        size_t n = fitting(length, symbol->MaxNameLength);
+        char *name = symbol->Name; /* declared [1]; the caller's buffer extends it */
+        memcpy(name, found->name, n);
+        name[n] = 0;
+    }
+}
+
 DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
                                     PSYMBOL_INFO Symbol)
 {
     struct found_symbol found;
-    size_t length;
 
     if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFO, Name)) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -274,16 +328,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 D
     }
     if (!symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    FILL_SYMBOL(Symbol, &found);
-    length = strlen(found.name);
-    Symbol->NameLen = (ULONG)length;
-    if (Symbol->MaxNameLen > 0) {
-        /* Name is declared [1]; the caller's buffer extends it */
-        char *name = Symbol->Name;
-        size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(name, found.name, n);
-        name[n] = 0;
-    }
+    found_symbol_fill(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -293,8 +338,6 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
                                      PSYMBOL_INFOW Symbol)
 {
     struct found_symbol found;
-    WCHAR wide[512];
-    size_t length = 0;
 
     if (!Symbol || Symbol->SizeOfStruct < offsetof(SYMBOL_INFOW, Name)) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -302,17 +345,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
     }
     if (!symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    FILL_SYMBOL(Symbol, &found);
-    text_widen(found.name, wide, DW_ARRAY_SIZE(wide));
-    while (wide[length])
-        length++;
-    Symbol->NameLen = (ULONG)length;
-    if (Symbol->MaxNameLen > 0) {
-        WCHAR *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
-        size_t n = fitting(length, Symbol->MaxNameLen);
-        memcpy(name, wide, n * sizeof(WCHAR));
-        name[n] = 0;
-    }
+    found_symbol_fill_wide(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -323,7 +356,6 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
                                             PIMAGEHLP_SYMBOL64 Symbol)
 {
     struct found_symbol found;
-    size_t length;
 
     if (!Symbol) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -331,16 +363,7 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     }
     if (!symbol_for_address(hProcess, qwAddr, &found))
         return FALSE;
-    Symbol->Address = found.address;
-    Symbol->Size = found.size;
-    Symbol->Flags = found.flags;
-    length = strlen(found.name);
-    if (Symbol->MaxNameLength > 0) {
-        size_t n = fitting(length, Symbol->MaxNameLength);
-        char *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
-        memcpy(name, found.name, n);
-        name[n] = 0;
-    }
+    found_symbol_fill_old(&found, Symbol);
     if (pdwDisplacement)
         *pdwDisplacement = qwAddr - found.address;
     return TRUE;

@@ -1,0 +1,60 @@
+/*
+ * The name side of the symbol API through the public API, for the symbol
+ * enumeration test to compare with llvm-pdbutil / llvm-dwarfdump:
+ *   "E ADDR NAME" for every symbol SymEnumSymbols(base, "*") lists, then
+ *   "N NAME ADDR" (or "N NAME ?") for each name read from stdin, as
+ *   SymFromName answers it.
+ * Usage: symenum_query IMAGE BASE < names
+ */
+#include <dbgwalk.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static BOOL CALLBACK print_symbol(PSYMBOL_INFO symbol, ULONG size, PVOID context)
+{
+    (void)size;
+    (void)context;
+    printf("E 0x%llx %s\n", (unsigned long long)symbol->Address, symbol->Name);
+    return TRUE;
+}
+
+int main(int argc, char **argv)
+{
+    HANDLE process = (HANDLE)(uintptr_t)0x1234;
+    char buffer[sizeof(SYMBOL_INFO) + 512];
+    SYMBOL_INFO *symbol = (SYMBOL_INFO *)buffer;
+    char text[600];
+    DWORD64 base;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s IMAGE BASE < names\n", argv[0]);
+        return 2;
+    }
+    SymSetOptions(SymGetOptions() | SYMOPT_UNDNAME);
+    if (!SymInitialize(process, NULL, FALSE))
+        return 1;
+    base = SymLoadModuleEx(process, NULL, argv[1], NULL, strtoull(argv[2], NULL, 0), 0, NULL, 0);
+    if (!base) {
+        fprintf(stderr, "SymLoadModuleEx failed: %lu\n", (unsigned long)GetLastError());
+        return 1;
+    }
+    if (!SymEnumSymbols(process, base, "*", print_symbol, NULL)) {
+        fprintf(stderr, "SymEnumSymbols failed: %lu\n", (unsigned long)GetLastError());
+        return 1;
+    }
+    while (fgets(text, sizeof(text), stdin)) {
+        text[strcspn(text, "\r\n")] = 0;
+        if (!*text)
+            continue;
+        symbol->SizeOfStruct = sizeof(SYMBOL_INFO);
+        symbol->MaxNameLen = 512;
+        if (SymFromName(process, text, symbol))
+            printf("N %s 0x%llx\n", text, (unsigned long long)symbol->Address);
+        else
+            printf("N %s ?\n", text);
+    }
+    SymCleanup(process);
+    return 0;
+}
