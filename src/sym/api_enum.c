@@ -301,6 +301,7 @@ static BOOL enumerate(HANDLE process, uint64_t base, const char *mask, deliver_f
         session = session_acquire(process);
         if (!session)
             break;
+        reader.session = session;
         if (!gather_module(session, bases[i], &reader, &scan) && list.failed) {
             session_release(session);
             gathered_free(&list);
