@@ -76,6 +76,24 @@ for arch in x86_64 i686; do
   names "$dir" | "$query" "$dir/prog.exe" $base > "$dir/ours" || { echo "FAIL: $arch pdb: query failed"; fail=1; continue; }
   ran=1
   check "$dir" "$arch clang+lld-link PDB"
+  # module!name (the module name in any case) and, with
+  # SYMOPT_CASE_INSENSITIVE, the name in upper case answer as the bare name;
+  # an unknown module fails with ERROR_MOD_NOT_FOUND (126)
+  awk '{ print "prog!" $1; print "PROG!" $1; print "nomodule!" $1 }' "$dir/procs" |
+    "$query" "$dir/prog.exe" $base > "$dir/qualified"
+  awk '{ print toupper($1) }' "$dir/procs" | "$query" "$dir/prog.exe" $base -i > "$dir/folded"
+  bad=$(awk 'FILENAME == ARGV[1] { want[$1] = want[$1] " " $2 " "; up[toupper($1)] = $1; next }
+             $1 != "N" { next }
+             { n = $2; sub(/^[^!]*!/, "", n) }
+             $2 ~ /^nomodule!/ { if ($3 != "?" || $4 != 126) print "  " $0 " (want ? 126)"; next }
+             FILENAME == ARGV[3] { n = up[n] }
+             index(want[n], " " $3 " ") == 0 { print "  " $0 " (want" want[n] ")" }' \
+        "$dir/procs" "$dir/qualified" "$dir/folded")
+  if [ -n "$bad" ]; then
+    echo "FAIL: $arch: SymFromName with a module or folded case"; echo "$bad" | head; fail=1
+  else
+    echo "ok: $arch: SymFromName prog!NAME, PROG!NAME, nomodule!NAME and case-insensitive NAME"
+  fi
 done
 
 for arch in x86_64 i686; do

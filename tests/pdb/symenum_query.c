@@ -3,8 +3,9 @@
  * enumeration test to compare with llvm-pdbutil / llvm-dwarfdump:
  *   "E ADDR NAME" for every symbol SymEnumSymbols(base, "*") lists, then
  *   "N NAME ADDR" (or "N NAME ?") for each name read from stdin, as
- *   SymFromName answers it.
- * Usage: symenum_query IMAGE BASE < names
+ *   SymFromName answers it ("N NAME ? ERROR" when it fails). With -i,
+ *   SYMOPT_CASE_INSENSITIVE is set first.
+ * Usage: symenum_query IMAGE BASE [-i] < names
  */
 #include <dbgwalk.h>
 
@@ -28,11 +29,11 @@ int main(int argc, char **argv)
     char text[600];
     DWORD64 base;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s IMAGE BASE < names\n", argv[0]);
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "-i") == 0)) {
+        fprintf(stderr, "usage: %s IMAGE BASE [-i] < names\n", argv[0]);
         return 2;
     }
-    SymSetOptions(SymGetOptions() | SYMOPT_UNDNAME);
+    SymSetOptions(SymGetOptions() | SYMOPT_UNDNAME | (argc == 4 ? SYMOPT_CASE_INSENSITIVE : 0));
     if (!SymInitialize(process, NULL, FALSE))
         return 1;
     base = SymLoadModuleEx(process, NULL, argv[1], NULL, strtoull(argv[2], NULL, 0), 0, NULL, 0);
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
         if (SymFromName(process, text, symbol))
             printf("N %s 0x%llx\n", text, (unsigned long long)symbol->Address);
         else
-            printf("N %s ?\n", text);
+            printf("N %s ? %lu\n", text, (unsigned long)GetLastError());
     }
     SymCleanup(process);
     return 0;
