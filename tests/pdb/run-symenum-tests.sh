@@ -40,7 +40,7 @@ check() {
     echo "FAIL: $label"; echo "$missing" | head -20; fail=1
   else
     echo "ok: $label: $(wc -l < "$dir/procs") procedures, $(wc -l < "$dir/public_addrs") publics," \
-         "$(grep -c '^E' "$dir/ours") enumerated"
+         "$(grep -c '^E ' "$dir/ours") enumerated"
   fi
 }
 
@@ -76,6 +76,12 @@ for arch in x86_64 i686; do
   names "$dir" | "$query" "$dir/prog.exe" $base > "$dir/ours" || { echo "FAIL: $arch pdb: query failed"; fail=1; continue; }
   ran=1
   check "$dir" "$arch clang+lld-link PDB"
+  if [ $arch = i686 ]; then # the 32-bit forms, for an image below 4 GiB
+    mkdir -p "$dir/32"
+    cp "$dir/procs" "$dir/public_addrs" "$dir/32/"
+    awk '$1 == "E32" || $1 == "N32" { $1 = substr($1, 1, 1); print }' "$dir/ours" > "$dir/32/ours"
+    check "$dir/32" "$arch SymEnumerateSymbols and SymGetSymFromName"
+  fi
   # module!name (the module name in any case) and, with
   # SYMOPT_CASE_INSENSITIVE, the name in upper case answer as the bare name;
   # an unknown module fails with ERROR_MOD_NOT_FOUND (126)

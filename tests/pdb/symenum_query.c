@@ -4,7 +4,9 @@
  *   "E ADDR NAME" for every symbol SymEnumSymbols(base, "*") lists, then
  *   "N NAME ADDR" (or "N NAME ?") for each name read from stdin, as
  *   SymFromName answers it ("N NAME ? ERROR" when it fails). With -i,
- *   SYMOPT_CASE_INSENSITIVE is set first.
+ *   SYMOPT_CASE_INSENSITIVE is set first. For an image below 4 GiB the 32-bit
+ *   forms answer too: "E32 ADDR NAME" (SymEnumerateSymbols) and
+ *   "N32 NAME ADDR" (SymGetSymFromName).
  * Usage: symenum_query IMAGE BASE [-i] < names
  */
 #include <dbgwalk.h>
@@ -12,6 +14,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The 32-bit forms (no header declares them for a 64-bit caller). */
+typedef struct {
+    DWORD SizeOfStruct, Address, Size, Flags, MaxNameLength;
+    CHAR Name[1];
+} symbol32;
+BOOL SymGetSymFromName(HANDLE process, PCSTR name, symbol32 *symbol);
+BOOL SymEnumerateSymbols(HANDLE process, ULONG base,
+                         BOOL (*callback)(PCSTR, ULONG, ULONG, PVOID), PVOID context);
+
+static BOOL print_symbol32(PCSTR name, ULONG address, ULONG size, PVOID context)
+{
+    (void)size;
+    (void)context;
+    printf("E32 0x%lx %s\n", (unsigned long)address, name);
+    return TRUE;
+}
 
 static BOOL CALLBACK print_symbol(PSYMBOL_INFO symbol, ULONG size, PVOID context)
 {
@@ -45,6 +64,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "SymEnumSymbols failed: %lu\n", (unsigned long)GetLastError());
         return 1;
     }
+    if (base <= 0xFFFFFFFFu && !SymEnumerateSymbols(process, (ULONG)base, print_symbol32, NULL)) {
+        fprintf(stderr, "SymEnumerateSymbols failed: %lu\n", (unsigned long)GetLastError());
+        return 1;
+    }
     while (fgets(text, sizeof(text), stdin)) {
         text[strcspn(text, "\r\n")] = 0;
         if (!*text)
@@ -55,6 +78,18 @@ int main(int argc, char **argv)
             printf("N %s 0x%llx\n", text, (unsigned long long)symbol->Address);
         else
             printf("N %s ? %lu\n", text, (unsigned long)GetLastError());
+        if (base <= 0xFFFFFFFFu) {
+            union {
+                symbol32 info;
+                char bytes[sizeof(symbol32) + 512];
+            } old;
+            old.info.SizeOfStruct = sizeof(symbol32);
+            old.info.MaxNameLength = 512;
+            if (SymGetSymFromName(process, text, &old.info))
+                printf("N32 %s 0x%lx\n", text, (unsigned long)old.info.Address);
+            else
+                printf("N32 %s ? %lu\n", text, (unsigned long)GetLastError());
+        }
     }
     SymCleanup(process);
     return 0;
