@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The symbol API under Wine (issue 10, part 3): symnames.exe, built by clang
 # for x86_64 mingw-w64 with a PDB (-gcodeview, lld --pdb), asks SymFromAddr,
-# SymGetLineFromAddr64, SymFromName and SymEnumSymbols about its own
+# SymGetLineFromAddr64, SymFromName(W) and SymEnumSymbols(W) about its own
 # functions, once with our dbghelp.dll and once with Wine's builtin. Ours
 # must answer everything the builtin answers, identically; where only ours
 # answers, the answer is printed. The oracle is Wine's builtin.
@@ -40,10 +40,10 @@ ours=$WINE_WORK/symnames.n.log builtin=$WINE_WORK/symnames.b.log
 echo "==== answers, ours vs Wine's builtin"
 # Wine shows a Unix path the compiler recorded as its DOS name on drive Z:
 # (Z:\work\x.c for /work/x.c); that is the same file, compared as the Unix path.
-grep -E '^(FROMADDR|LINE|FROMNAME) ' "$builtin" |
+grep -E '^(FROMADDR|LINE|FROMNAME|FROMNAMEW) ' "$builtin" |
   awk '$1 == "LINE" && $3 ~ /^Z:\\/ { sub(/^Z:/, "", $3); gsub(/\\/, "/", $3) } { print }' |
   sort > "$WINE_WORK/builtin.answers"
-grep -E '^(FROMADDR|LINE|FROMNAME) ' "$ours" | sort > "$WINE_WORK/ours.answers"
+grep -E '^(FROMADDR|LINE|FROMNAME|FROMNAMEW) ' "$ours" | sort > "$WINE_WORK/ours.answers"
 compared=0 only_ours=0
 while read -r kind question answer; do
   mine=$(awk -v k="$kind" -v q="$question" '$1 == k && $2 == q { $1 = ""; $2 = ""; sub(/^  /, ""); print; exit }' \
@@ -74,7 +74,7 @@ best() { # kind log -> "name@addr size tag", a non-public entry first
                  if (!(key in t) || (t[key] == "tag=10" && tag != "tag=10")) { t[key] = tag; z[key] = size } }
                END { for (key in t) print key, z[key], t[key] }' "$2" | sort
 }
-for kind in ENUM ENUMMASK; do
+for kind in ENUM ENUMMASK ENUMW; do
   awk -v k=$kind '$1 == k && $2 != "EntryPoint" { print $2, $3 }' "$builtin" | sort -u > "$WINE_WORK/builtin.$kind"
   awk -v k=$kind '$1 == k { print $2, $3 }' "$ours" | sort -u > "$WINE_WORK/ours.$kind"
   missing=$(comm -23 "$WINE_WORK/builtin.$kind" "$WINE_WORK/ours.$kind")

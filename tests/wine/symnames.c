@@ -66,6 +66,17 @@ static BOOL CALLBACK print_enum(PSYMBOL_INFO symbol, ULONG size, PVOID context)
     return TRUE;
 }
 
+static BOOL CALLBACK print_enum_wide(PSYMBOL_INFOW symbol, ULONG size, PVOID context)
+{
+    char name[MAX_SYM_NAME];
+
+    WideCharToMultiByte(CP_ACP, 0, symbol->Name, -1, name, sizeof name, NULL, NULL);
+    printf("%s %s 0x%llx size=%lu tag=%lu\n", (const char *)context, name,
+           (unsigned long long)symbol->Address, (unsigned long)size,
+           (unsigned long)symbol->Tag);
+    return TRUE;
+}
+
 static BOOL CALLBACK stop_at_first(PSYMBOL_INFO symbol, ULONG size, PVOID context)
 {
     (void)symbol;
@@ -123,6 +134,29 @@ int main(void)
             else
                 printf("FROMNAME %s FAIL %lu\n", query, GetLastError());
         }
+        {
+            union {
+                SYMBOL_INFOW info;
+                char bytes[sizeof(SYMBOL_INFOW) + MAX_SYM_NAME * sizeof(WCHAR)];
+            } w;
+            WCHAR wide_query[300];
+            char name[MAX_SYM_NAME];
+
+            memset(&w, 0, sizeof w);
+            w.info.SizeOfStruct = sizeof(SYMBOL_INFOW);
+            w.info.MaxNameLen = MAX_SYM_NAME;
+            MultiByteToWideChar(CP_ACP, 0, functions[i].name, -1, wide_query, 300);
+            if (SymFromNameW(process, wide_query, &w.info)) {
+                WideCharToMultiByte(CP_ACP, 0, w.info.Name, -1, name, sizeof name, NULL, NULL);
+                printf("FROMNAMEW %s %s at+0x%llx size=%lu tag=%lu namelen=%lu\n",
+                       functions[i].name, name,
+                       (unsigned long long)((char *)(ULONG_PTR)w.info.Address - start),
+                       (unsigned long)w.info.Size, (unsigned long)w.info.Tag,
+                       (unsigned long)w.info.NameLen);
+            } else {
+                printf("FROMNAMEW %s FAIL %lu\n", functions[i].name, GetLastError());
+            }
+        }
     }
     {
         SYMBOL_INFO *s = fresh_symbol();
@@ -135,6 +169,8 @@ int main(void)
         printf("ENUM FAIL %lu\n", GetLastError());
     if (!SymEnumSymbols(process, 0, "symnames!sn_*", print_enum, "ENUMMASK"))
         printf("ENUMMASK FAIL %lu\n", GetLastError());
+    if (!SymEnumSymbolsW(process, base, L"sn_*", print_enum_wide, "ENUMW"))
+        printf("ENUMW FAIL %lu\n", GetLastError());
     if (SymEnumSymbols(process, base, "sn_*", stop_at_first, &calls))
         printf("ENUMSTOP calls=%d\n", calls);
     else
