@@ -283,6 +283,24 @@ DBGWALK_API BOOL SymGetLineFromName64(HANDLE hProcess, PCSTR ModuleName, PCSTR F
 DBGWALK_API BOOL SymGetLineFromNameW64(HANDLE hProcess, PCWSTR ModuleName, PCWSTR FileName,
                                        DWORD dwLineNumber, PLONG plDisplacement,
                                        PIMAGEHLP_LINEW64 Line);
+/* Names and enumeration (src/sym/api_enum.c). */
+DBGWALK_API BOOL SymFromName(HANDLE hProcess, PCSTR Name, PSYMBOL_INFO Symbol);
+DBGWALK_API BOOL SymFromNameW(HANDLE hProcess, PCWSTR Name, PSYMBOL_INFOW Symbol);
+DBGWALK_API BOOL SymGetSymFromName64(HANDLE hProcess, PCSTR Name, PIMAGEHLP_SYMBOL64 Symbol);
+DBGWALK_API BOOL SymEnumSymbols(HANDLE hProcess, ULONG64 BaseOfDll, PCSTR Mask,
+                                PSYM_ENUMERATESYMBOLS_CALLBACK EnumSymbolsCallback,
+                                PVOID UserContext);
+DBGWALK_API BOOL SymEnumSymbolsW(HANDLE hProcess, ULONG64 BaseOfDll, PCWSTR Mask,
+                                 PSYM_ENUMERATESYMBOLS_CALLBACKW EnumSymbolsCallback,
+                                 PVOID UserContext);
+DBGWALK_API BOOL SymEnumSym(HANDLE hProcess, ULONG64 BaseOfDll,
+                            PSYM_ENUMERATESYMBOLS_CALLBACK EnumSymbolsCallback, PVOID UserContext);
+DBGWALK_API BOOL SymEnumerateSymbols64(HANDLE hProcess, DWORD64 BaseOfDll,
+                                       PSYM_ENUMSYMBOLS_CALLBACK64 EnumSymbolsCallback,
+                                       PVOID UserContext);
+DBGWALK_API BOOL SymEnumerateSymbolsW64(HANDLE hProcess, DWORD64 BaseOfDll,
+                                        PSYM_ENUMSYMBOLS_CALLBACK64W EnumSymbolsCallback,
+                                        PVOID UserContext);
 /* The number of inline frames at Address (src/sym/api_inline.c). */
 DBGWALK_API DWORD SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address);
 DBGWALK_API BOOL SymFromInlineContext(HANDLE hProcess, DWORD64 Address, ULONG InlineContext,
@@ -301,6 +319,17 @@ DBGWALK_API BOOL IMAGEAPI StackWalkEx(DWORD MachineType, HANDLE hProcess, HANDLE
                                       PFUNCTION_TABLE_ACCESS_ROUTINE64 FunctionTableAccessRoutine,
                                       PGET_MODULE_BASE_ROUTINE64 GetModuleBaseRoutine,
                                       PTRANSLATE_ADDRESS_ROUTINE64 TranslateAddress, DWORD Flags);
+
+#ifndef SYMENUM_OPTIONS_DEFAULT
+#define SYMENUM_OPTIONS_DEFAULT 0x00000001
+#define SYMENUM_OPTIONS_INLINE 0x00000002
+#endif
+DBGWALK_API BOOL IMAGEAPI SymEnumSymbolsEx(HANDLE hProcess, ULONG64 BaseOfDll, PCSTR Mask,
+                                           PSYM_ENUMERATESYMBOLS_CALLBACK EnumSymbolsCallback,
+                                           PVOID UserContext, DWORD Options);
+DBGWALK_API BOOL IMAGEAPI SymEnumSymbolsExW(HANDLE hProcess, ULONG64 BaseOfDll, PCWSTR Mask,
+                                            PSYM_ENUMERATESYMBOLS_CALLBACKW EnumSymbolsCallback,
+                                            PVOID UserContext, DWORD Options);
 
 DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE hThread,
                                      LPSTACKFRAME_EX StackFrame, PVOID ContextRecord,

@@ -218,6 +218,15 @@ typedef BOOL (CALLBACK *PSYMBOL_REGISTERED_CALLBACK64)(HANDLE hProcess, ULONG Ac
                                                        ULONG64 UserContext);
 typedef PVOID (CALLBACK *PSYMBOL_FUNCENTRY_CALLBACK64)(HANDLE hProcess, ULONG64 AddrBase,
                                                        ULONG64 UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMERATESYMBOLS_CALLBACK)(PSYMBOL_INFO pSymInfo, ULONG SymbolSize,
+                                                        PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMERATESYMBOLS_CALLBACKW)(PSYMBOL_INFOW pSymInfo,
+                                                         ULONG SymbolSize, PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMSYMBOLS_CALLBACK64)(PCSTR SymbolName, DWORD64 SymbolAddress,
+                                                     ULONG SymbolSize, PVOID UserContext);
+typedef BOOL (CALLBACK *PSYM_ENUMSYMBOLS_CALLBACK64W)(PCWSTR SymbolName, DWORD64 SymbolAddress,
+                                                      ULONG SymbolSize, PVOID UserContext);
+#define MAX_SYM_NAME 2000
 
 #define CBA_DEFERRED_SYMBOL_LOAD_START 0x00000001
 #define CBA_DEFERRED_SYMBOL_LOAD_COMPLETE 0x00000002

@@ -12,7 +12,8 @@
  */
 #include "function_entry.h"
 #include "inline_context.h"
-#include "symbol_lookup.h"
+#include "session.h"
+#include "symbol_info.h"
 
 #include <stdlib.h>
 
@@ -103,7 +104,8 @@ static bool symbol_in_context(HANDLE process, DWORD64 address, ULONG context,
         return false;
     count = chain_of(&l, chain, DW_INLINE_MAX_DEPTH);
     if (depth < count) {
-        sym_found_from_debug(l.info, l.module, &chain[depth].function, found);
+        found_symbol_from_debug(found, l.module->base, l.module->pe.machine == IMAGE_FILE_MACHINE_I386,
+                                l.info->ops->format, &chain[depth].function);
         ok = true;
     }
     lookup_close(&l);
@@ -123,7 +125,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromInlineContext(HANDLE hProcess, DWORD64 Address, U
     }
     if (!symbol_in_context(hProcess, Address, InlineContext, &found))
         return FALSE;
-    sym_fill_symbol_info(Symbol, &found);
+    found_symbol_fill(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -141,7 +143,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromInlineContextW(HANDLE hProcess, DWORD64 Address,
     }
     if (!symbol_in_context(hProcess, Address, InlineContext, &found))
         return FALSE;
-    sym_fill_symbol_infow(Symbol, &found);
+    found_symbol_fill_wide(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;

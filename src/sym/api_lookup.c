@@ -4,10 +4,10 @@
  * function-entry callback), and names from export tables.
  */
 #include "function_entry.h"
-#include "symbol_lookup.h"
 #include "line_lookup.h"
 #include "frame_data.h"
 #include "session.h"
+#include "symbol_info.h"
 #include "text.h"
 #include "../demangle/demangle.h"
 #include "../undname/undname.h"
@@ -158,11 +158,11 @@ static void drop_parameters(char *name)
     }
 }
 
-void sym_found_from_debug(const struct debug_info *info, const struct sym_module *m,
-                          const struct di_symbol *symbol, struct found_symbol *found)
+void found_symbol_from_debug(struct found_symbol *found, uint64_t module_base, bool x86,
+                             const char *format, const struct di_symbol *symbol)
 {
-    found->module_base = m->base;
-    found->address = m->base + symbol->rva;
+    found->module_base = module_base;
+    found->address = module_base + symbol->rva;
     found->size = symbol->size;
     found->tag = symbol->tag;
     found->flags = symbol->flags;
@@ -174,11 +174,22 @@ void sym_found_from_debug(const struct debug_info *info, const struct sym_module
             free(readable);
             drop_parameters(found->name);
         } else {
-            undecorate_public(found->name, m->pe.machine == IMAGE_FILE_MACHINE_I386);
+            undecorate_public(found->name, x86);
         }
-    } else if (strcmp(info->ops->format, "dwarf") == 0) {
+    } else if (strcmp(format, "dwarf") == 0) {
         drop_parameters(found->name);
     }
+}
+
+void found_symbol_from_export(struct found_symbol *found, uint64_t module_base, uint32_t rva,
+                              const char *name)
+{
+    found->module_base = module_base;
+    found->address = module_base + rva;
+    found->size = 0;
+    found->tag = DI_TAG_PUBLIC;
+    found->flags = SYMFLAG_EXPORT;
+    snprintf(found->name, sizeof(found->name), "%s", name);
 }
 
 /* The module's debug information's answer for an address (procedures win
@@ -195,7 +206,8 @@ static bool debug_symbol(struct sym_session *session, struct sym_module **m,
         return false;
     if (!info->ops->symbol_at(info, (uint32_t)(address - (*m)->base), &symbol))
         return false;
-    sym_found_from_debug(info, *m, &symbol, found);
+    found_symbol_from_debug(found, (*m)->base, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386,
+                            info->ops->format, &symbol);
     return true;
 }
 
@@ -244,12 +256,8 @@ bool sym_symbol_for_address(HANDLE process, DWORD64 address, struct found_symbol
         dw_set_last_error(ERROR_INVALID_ADDRESS);
         return false;
     }
-    found->module_base = m->base;
-    found->address = m->base + m->exports[lo - 1].rva;
-    found->size = 0;
-    found->tag = DI_TAG_PUBLIC;
-    found->flags = SYMFLAG_EXPORT;
-    snprintf(found->name, sizeof(found->name), "%s", m->export_names + m->exports[lo - 1].name);
+    found_symbol_from_export(found, m->base, m->exports[lo - 1].rva,
+                             m->export_names + m->exports[lo - 1].name);
     session_release(session);
     return true;
 }
@@ -273,7 +281,7 @@ static size_t fitting(size_t length, size_t max)
     return length < max - 1 ? length : max - 1;
 }
 
-void sym_fill_symbol_info(PSYMBOL_INFO symbol, const struct found_symbol *found)
+void found_symbol_fill(const struct found_symbol *found, SYMBOL_INFO *symbol)
 {
     size_t length = strlen(found->name);
 
@@ -288,7 +296,7 @@ void sym_fill_symbol_info(PSYMBOL_INFO symbol, const struct found_symbol *found)
     }
 }
 
-void sym_fill_symbol_infow(PSYMBOL_INFOW symbol, const struct found_symbol *found)
+void found_symbol_fill_wide(const struct found_symbol *found, SYMBOL_INFOW *symbol)
 {
     WCHAR wide[512];
     size_t length = 0;
@@ -306,6 +314,21 @@ void sym_fill_symbol_infow(PSYMBOL_INFOW symbol, const struct found_symbol *foun
     }
 }
 
+void found_symbol_fill_old(const struct found_symbol *found, IMAGEHLP_SYMBOL64 *symbol)
+{
+    size_t length = strlen(found->name);
+
+    symbol->Address = found->address;
+    symbol->Size = found->size;
+    symbol->Flags = found->flags;
+    if (symbol->MaxNameLength > 0) {
+        size_t n = fitting(length, symbol->MaxNameLength);
+        char *name = symbol->Name; /* declared [1]; the caller's buffer extends it */
+        memcpy(name, found->name, n);
+        name[n] = 0;
+    }
+}
+
 DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 Displacement,
                                     PSYMBOL_INFO Symbol)
 {
@@ -317,7 +340,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddr(HANDLE hProcess, DWORD64 Address, PDWORD64 D
     }
     if (!sym_symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    sym_fill_symbol_info(Symbol, &found);
+    found_symbol_fill(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -334,7 +357,7 @@ DW_EXPORT BOOL IMAGEAPI SymFromAddrW(HANDLE hProcess, DWORD64 Address, PDWORD64 
     }
     if (!sym_symbol_for_address(hProcess, Address, &found))
         return FALSE;
-    sym_fill_symbol_infow(Symbol, &found);
+    found_symbol_fill_wide(&found, Symbol);
     if (Displacement)
         *Displacement = Address - found.address;
     return TRUE;
@@ -345,7 +368,6 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
                                             PIMAGEHLP_SYMBOL64 Symbol)
 {
     struct found_symbol found;
-    size_t length;
 
     if (!Symbol) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -353,16 +375,7 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
     }
     if (!sym_symbol_for_address(hProcess, qwAddr, &found))
         return FALSE;
-    Symbol->Address = found.address;
-    Symbol->Size = found.size;
-    Symbol->Flags = found.flags;
-    length = strlen(found.name);
-    if (Symbol->MaxNameLength > 0) {
-        size_t n = fitting(length, Symbol->MaxNameLength);
-        char *name = Symbol->Name; /* declared [1]; the caller's buffer extends it */
-        memcpy(name, found.name, n);
-        name[n] = 0;
-    }
+    found_symbol_fill_old(&found, Symbol);
     if (pdwDisplacement)
         *pdwDisplacement = qwAddr - found.address;
     return TRUE;

@@ -12,9 +12,10 @@
 #
 #   run-winedbg-tests.sh <source-root> <work-dir> [--without-break]
 #
-# --without-break leaves out the check of `break wd_level1` (it needs
-# SymEnumSymbols, not implemented yet): the command is still run and its
-# answers printed.
+# `break wd_level1` (winedbg finds the function with SymEnumSymbols("*!wd_level1")
+# and places the breakpoint after its prologue by its lines) must give the
+# builtin's address and name the function. --without-break leaves that check
+# out (the command is still run and its answers printed).
 set -euo pipefail
 [ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 <source-root> <work-dir> [--without-break]" >&2; exit 2; }
 check_break=1
@@ -101,8 +102,8 @@ else
   wine_fail "winedbg info share (ours): crashee not listed"
 fi
 if [ "$check_break" = 1 ]; then
-bp_ours=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]*' "$ours" || true)
-bp_builtin=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]*' "$builtin" || true)
+bp_ours=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]* wd_level1' "$ours" || true)
+bp_builtin=$(grep -o 'Breakpoint 1 at 0x[0-9a-f]* wd_level1' "$builtin" || true)
 if [ -n "$bp_ours" ] && [ "$bp_ours" = "$bp_builtin" ]; then
   wine_pass "winedbg break wd_level1: '$bp_ours', as the builtin"
 else
