@@ -1,7 +1,7 @@
 /*
  * dumpwalk: walks every thread of a Windows minidump with StackWalk64.
  *
- *   dumpwalk [-i IMAGE_DIR] file.dmp...
+ *   dumpwalk [-i IMAGE_DIR] [-y SYMPATH] file.dmp...
  *
  * The dump is the target: its SystemInfo stream gives the machine, its
  * thread list the contexts, its Memory and Memory64 lists the memory (served
@@ -10,7 +10,9 @@
  * SymGetModuleBase64 can serve the walk. Minidumps carry no images: with
  * -i DIR, DIR/<module file name> is loaded where it exists, and its .pdata
  * (x64, ARM64) drives the unwind; without it only what the dump's memory
- * holds is available.
+ * holds is available. With -y SYMPATH each module's PDB is looked for in
+ * SYMPATH from the CodeView record the dump stores (no image needed), and
+ * frames are printed as module!function+0xoffset [file @ line].
  *
  * A malformed dump is reported and skipped (exit status 1).
  *
@@ -62,6 +64,37 @@ static uint32_t context_architecture_flag(const struct dump *d)
                                                     : CONTEXT_ARM64;
 }
 
+/* With -y: module!function+0xoffset [file @ line] from SymFromAddr and
+ * SymGetLineFromAddr64, as WinDbg prints a frame; 0 without a symbol. */
+static int describe_symbol(const struct dump *d, uint64_t address, const char *module,
+                           char *out, size_t out_size)
+{
+    union {
+        SYMBOL_INFO info;
+        char bytes[sizeof(SYMBOL_INFO) + 256];
+    } symbol;
+    IMAGEHLP_LINE64 line;
+    DWORD64 displacement = 0;
+    DWORD line_displacement = 0;
+    int n;
+
+    memset(&symbol, 0, sizeof(symbol));
+    symbol.info.SizeOfStruct = sizeof(SYMBOL_INFO);
+    symbol.info.MaxNameLen = 256;
+    if (!dumpwalk_symbol_path ||
+        !SymFromAddr((HANDLE)d, address, &displacement, &symbol.info))
+        return 0;
+    n = snprintf(out, out_size, "%s!%s+0x%llx", module, symbol.info.Name,
+                 (unsigned long long)displacement);
+    memset(&line, 0, sizeof(line));
+    line.SizeOfStruct = sizeof(line);
+    if (n > 0 && (size_t)n < out_size &&
+        SymGetLineFromAddr64((HANDLE)d, address, &line_displacement, &line) && line.FileName)
+        snprintf(out + n, out_size - (size_t)n, " [%s @ %u]", line.FileName,
+                 (unsigned)line.LineNumber);
+    return 1;
+}
+
 /* The module name of an address: the symbol handler's, else the dump's. */
 static void describe_address(const struct dump *d, uint64_t address, char *out, size_t out_size)
 {
@@ -70,7 +103,10 @@ static void describe_address(const struct dump *d, uint64_t address, char *out, 
 
     memset(&info, 0, sizeof(info));
     info.SizeOfStruct = sizeof(info);
-    if (SymGetModuleInfo64((HANDLE)d, address, &info) && info.ModuleName[0])
+    if (SymGetModuleInfo64((HANDLE)d, address, &info) && info.ModuleName[0] &&
+        describe_symbol(d, address, info.ModuleName, out, out_size))
+        return;
+    if (info.ModuleName[0])
         snprintf(out, out_size, "%s+0x%llx", info.ModuleName,
                  (unsigned long long)(address - info.BaseOfImage));
     else if (m)
@@ -118,7 +154,7 @@ static unsigned walk(struct dump *d, const struct thread *thread, const char *ti
     d->image_bytes = 0;
 
     while (frames < FRAME_LIMIT) {
-        char where[128];
+        char where[1024];
         SetLastError(0);
         if (!StackWalk64(d->machine, (HANDLE)d, NULL, &frame, &context, read_memory,
                          SymFunctionTableAccess64, SymGetModuleBase64, NULL)) {
@@ -165,7 +201,7 @@ int walk_dump(struct dump *d, const char *image_dir)
     printf("%s: %s (machine 0x%x), %zu threads, %zu modules, %zu memory ranges (%llu bytes)\n",
            d->path, d->machine_name, (unsigned)d->machine, d->thread_count, d->module_count,
            d->region_count, (unsigned long long)memory);
-    if (!SymInitialize((HANDLE)d, NULL, FALSE)) {
+    if (!SymInitialize((HANDLE)d, dumpwalk_symbol_path, FALSE)) {
         fprintf(stderr, "dumpwalk: %s: SymInitialize failed (error %u)\n", d->path,
                 (unsigned)GetLastError());
         return 0;

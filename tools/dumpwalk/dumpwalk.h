@@ -37,6 +37,8 @@ struct module {
     uint32_t headers_size;
     const uint8_t *sections; /* IMAGE_SECTION_HEADERs, inside file_bytes */
     uint32_t section_count;
+    const uint8_t *cv_record; /* its CodeView record as the dump stores it, or NULL */
+    uint32_t cv_size;
 };
 
 struct thread {
@@ -113,6 +115,8 @@ int map_image(struct module *m);
 
 /* modules.c */
 void register_modules(struct dump *d, const char *image_dir);
+/* -y: the symbol path the PDBs are searched in, or NULL (no symbols shown) */
+extern const char *dumpwalk_symbol_path;
 
 /* end_reason.c: for the summary line after a walk of `frames` frames. */
 void print_end_reason(struct dump *d, unsigned frames, DWORD error, const STACKFRAME64 *last,

@@ -1,4 +1,4 @@
-/* dumpwalk's command line: dumpwalk [-i IMAGE_DIR] file.dmp... (dumpwalk.c). */
+/* dumpwalk's command line: dumpwalk [-i IMAGE_DIR] [-y SYMPATH] file.dmp... (dumpwalk.c). */
 #include "dumpwalk.h"
 
 #include <stdio.h>
@@ -18,6 +18,10 @@ int main(int argc, char **argv)
             image_dir = argv[++i];
             continue;
         }
+        if (strcmp(argv[i], "-y") == 0 && i + 1 < argc) {
+            dumpwalk_symbol_path = argv[++i];
+            continue;
+        }
         files++;
         memset(&d, 0, sizeof(d));
         d.path = argv[i];
@@ -35,7 +39,7 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
     if (files == 0) {
-        fprintf(stderr, "usage: %s [-i IMAGE_DIR] file.dmp...\n", argv[0]);
+        fprintf(stderr, "usage: %s [-i IMAGE_DIR] [-y SYMPATH] file.dmp...\n", argv[0]);
         return 2;
     }
     return failures ? 1 : 0;

@@ -343,6 +343,13 @@ static int parse_modules(struct dump *d, const struct stream *s)
         char *dot;
         mod->base = le64(m);
         mod->size = le32(m + 8);
+        /* MINIDUMP_MODULE.CvRecord (a MINIDUMP_LOCATION_DESCRIPTOR at 76):
+         * the record naming the PDB; one outside the file is ignored, as
+         * the walk does not need it */
+        mod->cv_size = le32(m + 76);
+        mod->cv_record = mod->cv_size ? span(d, le32(m + 80), mod->cv_size) : NULL;
+        if (!mod->cv_record)
+            mod->cv_size = 0;
         if (!read_string(d, le32(m + 20), mod->path, sizeof(mod->path)))
             return malformed(d, "module %u (base 0x%llx): name outside the file", i,
                              (unsigned long long)mod->base);

@@ -3,7 +3,9 @@
  * SymFunctionTableAccess64 and SymGetModuleBase64 can serve the walk. With
  * -i DIR, DIR/<module file name> is loaded where it exists, and its .pdata
  * (x64, ARM64) drives the unwind; without it only what the dump's memory
- * holds is available.
+ * holds is available. Each module is given the CodeView record the dump
+ * stores (MODLOAD_DATA), so that with -y SYMPATH its PDB is found with no
+ * image at all.
  */
 #include "dumpwalk.h"
 
@@ -42,6 +44,8 @@ static int find_image(const char *dir, const char *file, char *out, size_t out_s
     return found;
 }
 
+const char *dumpwalk_symbol_path;
+
 void register_modules(struct dump *d, const char *image_dir)
 {
     unsigned images = 0;
@@ -50,8 +54,13 @@ void register_modules(struct dump *d, const char *image_dir)
         struct module *m = &d->modules[i];
         char path[1024];
         DWORD64 base = 0;
+        /* the dump's CodeView record: the PDB is found from it (in the -y
+         * path) when no image is */
+        MODLOAD_DATA cv = {sizeof(MODLOAD_DATA), DBHHEADER_CVMISC, (PVOID)m->cv_record,
+                           m->cv_size, 0};
+        PMODLOAD_DATA data = m->cv_record ? &cv : NULL;
         if (image_dir && find_image(image_dir, m->file, path, sizeof(path))) {
-            base = SymLoadModuleEx(d, NULL, path, m->name, m->base, m->size, NULL, 0);
+            base = SymLoadModuleEx(d, NULL, path, m->name, m->base, m->size, data, 0);
             if (base) {
                 snprintf(m->image, sizeof(m->image), "%s", path);
                 images++;
@@ -68,7 +77,7 @@ void register_modules(struct dump *d, const char *image_dir)
             }
         }
         if (!base)
-            base = SymLoadModuleEx(d, NULL, NULL, m->name, m->base, m->size, NULL, 0);
+            base = SymLoadModuleEx(d, NULL, NULL, m->name, m->base, m->size, data, 0);
         if (!base)
             fprintf(stderr, "dumpwalk: %s: warning: module %s at 0x%llx (0x%x bytes) not "
                     "registered (error %u)\n", d->path, m->path, (unsigned long long)m->base,
