@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifndef SLMFLAG_NO_SYMBOLS
+#define SLMFLAG_NO_SYMBOLS 0x4 /* dbghelp.h; older mingw-w64 headers lack it */
+#endif
+
 static bool file_exists(const char *path)
 {
     FILE *f = fopen(path, "rb");

@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the 32-bit API (no declaration in a 64-bit build's header) */
+BOOL IMAGEAPI SymGetModuleInfo(HANDLE process, DWORD address, PVOID info);
+
 static const HANDLE process = (HANDLE)(uintptr_t)0x4321;
 
 static uint32_t le32(const uint8_t *p)
@@ -100,6 +103,24 @@ static int print_info(DWORD64 address)
         wide.LineNumbers != info.LineNumbers || wide.CVSig != info.CVSig) {
         printf("FAIL: SymGetModuleInfoW64 differs\n");
         return 1;
+    }
+    /* the 32-bit IMAGEHLP_MODULE: its prefix, for a module below 4 GiB */
+    if (info.BaseOfImage <= 0xFFFFFFFFu) {
+        struct {
+            DWORD SizeOfStruct, BaseOfImage, ImageSize, TimeDateStamp, CheckSum, NumSyms;
+            SYM_TYPE SymType;
+            CHAR ModuleName[32], ImageName[256], LoadedImageName[256];
+        } small;
+        memset(&small, 0, sizeof(small));
+        small.SizeOfStruct = sizeof(small);
+        if (!SymGetModuleInfo(process, (DWORD)address, &small) ||
+            small.BaseOfImage != info.BaseOfImage || small.SymType != info.SymType ||
+            strcmp(small.ModuleName, info.ModuleName) ||
+            strcmp(small.LoadedImageName, info.LoadedImageName)) {
+            printf("FAIL: SymGetModuleInfo (32-bit) differs\n");
+            return 1;
+        }
+        printf("SymGetModuleInfo32 agrees\n");
     }
     /* DbgHelp 6.0's size (up to TypeInfo) gets the PDB fields, nothing past */
     memset(&old, 0xCC, sizeof(old));

@@ -52,6 +52,8 @@ for arch in x86_64 i686; do
   check "$arch info GlobalSymbols" "$(flag 'Has Globals' "$pdb")" "$(field GlobalSymbols "$out")"
   check "$arch info TypeInfo" "$(flag 'Has Types' "$pdb")" "$(field TypeInfo "$out")"
   check "$arch info Publics" "$(flag 'Has Publics' "$pdb")" "$(field Publics "$out")"
+  [ $arch = i686 ] && check "$arch info SymGetModuleInfo (32-bit)" 1 \
+    "$(grep -c '^SymGetModuleInfo32 agrees$' <<< "$out")"
 
   mv "$pdb" "$dir/syms/"
   for kind in dirs cvmisc; do
