@@ -53,6 +53,15 @@ struct module_info32_wide {
     WCHAR LoadedImageName[256];
 };
 
+/* A 32-bit Windows header declares the functions with its own types. */
+#if defined(_WIN32) && !defined(_WIN64)
+typedef PIMAGEHLP_MODULE module_info32_arg;
+typedef PIMAGEHLP_MODULEW module_info32_wide_arg;
+#else
+typedef PVOID module_info32_arg;
+typedef PVOID module_info32_wide_arg;
+#endif
+
 /* The 64-bit answer, refused for a module a 32-bit base cannot describe. */
 static bool info64(HANDLE process, DWORD address, IMAGEHLP_MODULE64 *info)
 {
@@ -67,9 +76,10 @@ static bool info64(HANDLE process, DWORD address, IMAGEHLP_MODULE64 *info)
     return true;
 }
 
-DW_EXPORT BOOL IMAGEAPI SymGetModuleInfo(HANDLE hProcess, DWORD dwAddr, PVOID ModuleInfo)
+DW_EXPORT BOOL IMAGEAPI SymGetModuleInfo(HANDLE hProcess, DWORD dwAddr,
+                                         module_info32_arg ModuleInfo)
 {
-    struct module_info32 *out = ModuleInfo, copy;
+    struct module_info32 *out = (struct module_info32 *)ModuleInfo, copy;
     IMAGEHLP_MODULE64 info;
 
     if (!out || out->SizeOfStruct != sizeof(copy)) {
@@ -92,9 +102,10 @@ DW_EXPORT BOOL IMAGEAPI SymGetModuleInfo(HANDLE hProcess, DWORD dwAddr, PVOID Mo
     return TRUE;
 }
 
-DW_EXPORT BOOL IMAGEAPI SymGetModuleInfoW(HANDLE hProcess, DWORD dwAddr, PVOID ModuleInfo)
+DW_EXPORT BOOL IMAGEAPI SymGetModuleInfoW(HANDLE hProcess, DWORD dwAddr,
+                                          module_info32_wide_arg ModuleInfo)
 {
-    struct module_info32_wide *out = ModuleInfo, copy;
+    struct module_info32_wide *out = (struct module_info32_wide *)ModuleInfo, copy;
     IMAGEHLP_MODULE64 info;
 
     if (!out || out->SizeOfStruct != sizeof(copy)) {
