@@ -322,7 +322,10 @@ static void debug_facts(const struct sym_module *m, IMAGEHLP_MODULE64 *out)
     out->SymType = summary.sym_type;
     out->NumSyms = 0;
     if (strcmp(m->debug->ops->format, "pdb") == 0) {
-        snprintf(out->LoadedPdbName, sizeof(out->LoadedPdbName), "%s", summary.path);
+        /* the reader's MAX_PATH path, cut to the structure's 256 */
+        size_t n = strnlen(summary.path, sizeof(out->LoadedPdbName) - 1);
+        memcpy(out->LoadedPdbName, summary.path, n);
+        out->LoadedPdbName[n] = 0;
         out->PdbSig70 = summary.guid;
         out->PdbSig = summary.signature;
         out->PdbAge = summary.age;
