@@ -202,6 +202,33 @@ typedef struct _MODLOAD_DATA {
     DWORD flags;
 } MODLOAD_DATA, *PMODLOAD_DATA;
 
+/* MODLOAD_DATA.ssig: what its data holds */
+#define DBHHEADER_DEBUGDIRS 0x1 /* IMAGE_DEBUG_DIRECTORY entries, then their data */
+#define DBHHEADER_CVMISC 0x2    /* MODLOAD_CVMISC records (or the CodeView record) */
+
+typedef struct _MODLOAD_CVMISC {
+    DWORD oCV;
+    size_t cCV;
+    DWORD oMisc;
+    size_t cMisc;
+    DWORD dtImage;
+    DWORD cImage;
+} MODLOAD_CVMISC, *PMODLOAD_CVMISC;
+
+typedef struct _IMAGEHLP_DEFERRED_SYMBOL_LOAD64 {
+    DWORD SizeOfStruct;
+    DWORD64 BaseOfImage;
+    DWORD CheckSum;
+    DWORD TimeDateStamp;
+    CHAR FileName[MAX_PATH];
+    BOOLEAN Reparse;
+    HANDLE hFile;
+    DWORD Flags;
+} IMAGEHLP_DEFERRED_SYMBOL_LOAD64, *PIMAGEHLP_DEFERRED_SYMBOL_LOAD64;
+
+#define DSLFLAG_MISMATCHED_PDB 0x1
+#define DSLFLAG_MISMATCHED_DBG 0x2
+
 typedef struct _IMAGEHLP_CBA_READ_MEMORY {
     DWORD64 addr;
     PVOID buf;

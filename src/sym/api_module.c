@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifndef SLMFLAG_NO_SYMBOLS
+#define SLMFLAG_NO_SYMBOLS 0x4 /* dbghelp.h; older mingw-w64 headers lack it */
+#endif
+
 static bool file_exists(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -161,8 +165,26 @@ static struct sym_module *prepare(HANDLE process, HANDLE file, const char *image
     return m;
 }
 
+/* Without SYMOPT_DEFERRED_LOADS the symbols are read as the module loads,
+ * as DbgHelp reads them (its load events go to the callback meanwhile). */
+static void load_symbols_now(HANDLE process, DWORD64 base)
+{
+    struct sym_session *session = session_acquire(process);
+    struct target_reader reader = {process, NULL, NULL};
+    struct sym_module *m;
+
+    if (!session)
+        return;
+    reader.session = session;
+    m = session_module_at(session, base);
+    if (m && m->base == base)
+        (void)module_debug_info(session, &m, &reader);
+    session_release(session);
+}
+
 static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
-                           const char *module_name, DWORD64 base, DWORD size, DWORD flags)
+                           const char *module_name, DWORD64 base, DWORD size,
+                           const MODLOAD_DATA *data, DWORD flags)
 {
     struct sym_module *m = prepare(process, file, image_name, module_name, base, size, flags);
     struct sym_session *session;
@@ -170,6 +192,9 @@ static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
 
     if (!m)
         return 0;
+    /* the record the caller read from the image it cannot give us (a
+     * minidump's module): the PDB is found from it when the image is absent */
+    (void)sym_codeview_from_modload(data, &m->given_codeview);
     session = session_acquire_exclusive(process);
     if (!session) {
         module_free(m);
@@ -187,6 +212,10 @@ static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
     *link = m;
     base = m->base;
     session_release_exclusive(session);
+    if (!(sym_options() & SYMOPT_DEFERRED_LOADS) &&
+        !(flags & (SLMFLAG_VIRTUAL | SLMFLAG_NO_SYMBOLS)))
+        load_symbols_now(process, base);
+    dw_set_last_error(ERROR_SUCCESS);
     return base;
 }
 
@@ -194,8 +223,7 @@ DW_EXPORT DWORD64 IMAGEAPI SymLoadModuleEx(HANDLE hProcess, HANDLE hFile, PCSTR 
                                            PCSTR ModuleName, DWORD64 BaseOfDll, DWORD DllSize,
                                            PMODLOAD_DATA Data, DWORD Flags)
 {
-    (void)Data; /* debug-record data is for symbol files we do not read */
-    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, DllSize, Flags);
+    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, DllSize, Data, Flags);
 }
 
 DW_EXPORT DWORD64 IMAGEAPI SymLoadModuleExW(HANDLE hProcess, HANDLE hFile, PCWSTR ImageName,
@@ -209,15 +237,14 @@ DW_EXPORT DWORD64 IMAGEAPI SymLoadModuleExW(HANDLE hProcess, HANDLE hFile, PCWST
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return 0;
     }
-    (void)Data;
     return load_module(hProcess, hFile, ImageName ? image : NULL, ModuleName ? module : NULL,
-                       BaseOfDll, DllSize, Flags);
+                       BaseOfDll, DllSize, Data, Flags);
 }
 
 DW_EXPORT DWORD64 IMAGEAPI SymLoadModule64(HANDLE hProcess, HANDLE hFile, PCSTR ImageName,
                                            PCSTR ModuleName, DWORD64 BaseOfDll, DWORD SizeOfDll)
 {
-    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, SizeOfDll, 0);
+    return load_module(hProcess, hFile, ImageName, ModuleName, BaseOfDll, SizeOfDll, NULL, 0);
 }
 
 DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
@@ -269,12 +296,57 @@ static bool known_size(DWORD size, bool wide)
     return false;
 }
 
-/* What both information calls report, read under the session lock. */
+/* CodeView signatures as CVSig reports them: the record's first four bytes. */
+#define CV_SIGNATURE_RSDS 0x53445352u
+#define CV_SIGNATURE_NB10 0x3031424Eu
+
+/* The debug-information part of IMAGEHLP_MODULE64: what the reader's
+ * summary says, and the CodeView record (which names the PDB even when it
+ * was not found, so a caller can fetch it). */
+static void debug_facts(const struct sym_module *m, IMAGEHLP_MODULE64 *out)
+{
+    const struct sym_codeview *cv = &m->codeview;
+    struct di_summary summary;
+
+    if (cv->present) {
+        out->CVSig = cv->pdb70 ? CV_SIGNATURE_RSDS : CV_SIGNATURE_NB10;
+        snprintf(out->CVData, sizeof(out->CVData), "%s", cv->pdb_path);
+        out->PdbSig70 = cv->guid;
+        out->PdbSig = cv->signature;
+        out->PdbAge = cv->age;
+    }
+    if (!m->debug)
+        return;
+    memset(&summary, 0, sizeof(summary));
+    m->debug->ops->summary(m->debug, &summary);
+    out->SymType = summary.sym_type;
+    out->NumSyms = 0;
+    if (strcmp(m->debug->ops->format, "pdb") == 0) {
+        /* the reader's MAX_PATH path, cut to the structure's 256 */
+        size_t n = strnlen(summary.path, sizeof(out->LoadedPdbName) - 1);
+        memcpy(out->LoadedPdbName, summary.path, n);
+        out->LoadedPdbName[n] = 0;
+        out->PdbSig70 = summary.guid;
+        out->PdbSig = summary.signature;
+        out->PdbAge = summary.age;
+        out->PdbUnmatched = m->pdb_unmatched;
+    }
+    out->LineNumbers = summary.line_numbers;
+    out->GlobalSymbols = summary.global_symbols;
+    out->TypeInfo = summary.type_info;
+    out->SourceIndexed = summary.source_indexed;
+    out->Publics = summary.publics;
+}
+
+/* What both information calls report, read under the session lock. With
+ * SYMOPT_DEFERRED_LOADS a module whose symbols no lookup has needed yet is
+ * SymDeferred, and asking does not load them (as in DbgHelp). */
 static bool module_facts(HANDLE process, DWORD64 address, IMAGEHLP_MODULE64 *out)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, NULL, NULL};
     struct sym_module *m;
+    bool deferred;
 
     if (!session)
         return false;
@@ -285,7 +357,12 @@ static bool module_facts(HANDLE process, DWORD64 address, IMAGEHLP_MODULE64 *out
         return false;
     }
     reader.session = session;
-    m = session_load_part(session, m->base, PART_EXPORTS, &reader);
+    deferred = (sym_options() & SYMOPT_DEFERRED_LOADS) && m->debug_state == LAZY_UNTRIED;
+    if (!deferred) {
+        uint64_t base = m->base;
+        (void)module_debug_info(session, &m, &reader);
+        m = m ? session_load_part(session, base, PART_EXPORTS, &reader) : NULL;
+    }
     if (!m)
         m = session_module_at(session, address); /* reported without exports */
     if (!m) {
@@ -298,15 +375,20 @@ static bool module_facts(HANDLE process, DWORD64 address, IMAGEHLP_MODULE64 *out
     out->ImageSize = m->size;
     out->TimeDateStamp = m->pe.timestamp;
     out->CheckSum = m->pe.checksum;
-    out->NumSyms = m->export_count;
-    out->SymType = m->exports_state == LAZY_LOADED && m->export_count ? SymExport
-                   : m->exports_state == LAZY_UNTRIED                ? SymDeferred
-                                                                     : SymNone;
+    if (deferred) {
+        out->SymType = SymDeferred;
+    } else {
+        out->NumSyms = m->export_count;
+        out->SymType = m->exports_state == LAZY_LOADED && m->export_count ? SymExport
+                       : m->exports_state == LAZY_UNTRIED                ? SymDeferred
+                                                                         : SymNone;
+        out->Publics = out->SymType == SymExport;
+        debug_facts(m, out);
+    }
     snprintf(out->ModuleName, sizeof(out->ModuleName), "%s", m->module_name);
     snprintf(out->ImageName, sizeof(out->ImageName), "%s", m->image_name);
     snprintf(out->LoadedImageName, sizeof(out->LoadedImageName), "%s", m->loaded_image_name);
     out->MachineType = m->pe.machine;
-    out->Publics = out->SymType == SymExport;
     session_release(session);
     return true;
 }
@@ -354,6 +436,18 @@ DW_EXPORT BOOL IMAGEAPI SymGetModuleInfoW64(HANDLE hProcess, DWORD64 qwAddr,
     text_widen(info.ModuleName, wide.ModuleName, DW_ARRAY_SIZE(wide.ModuleName));
     text_widen(info.ImageName, wide.ImageName, DW_ARRAY_SIZE(wide.ImageName));
     text_widen(info.LoadedImageName, wide.LoadedImageName, DW_ARRAY_SIZE(wide.LoadedImageName));
+    text_widen(info.LoadedPdbName, wide.LoadedPdbName, DW_ARRAY_SIZE(wide.LoadedPdbName));
+    wide.CVSig = info.CVSig;
+    text_widen(info.CVData, wide.CVData, DW_ARRAY_SIZE(wide.CVData));
+    wide.PdbSig = info.PdbSig;
+    wide.PdbSig70 = info.PdbSig70;
+    wide.PdbAge = info.PdbAge;
+    wide.PdbUnmatched = info.PdbUnmatched;
+    wide.DbgUnmatched = info.DbgUnmatched;
+    wide.LineNumbers = info.LineNumbers;
+    wide.GlobalSymbols = info.GlobalSymbols;
+    wide.TypeInfo = info.TypeInfo;
+    wide.SourceIndexed = info.SourceIndexed;
     wide.Publics = info.Publics;
     wide.MachineType = info.MachineType;
     memcpy(ModuleInfo, &wide, size);

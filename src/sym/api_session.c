@@ -165,7 +165,7 @@ DW_EXPORT LPAPI_VERSION IMAGEAPI ImagehlpApiVersionEx(LPAPI_VERSION AppVersion)
 }
 
 static BOOL register_callback(HANDLE process, PSYMBOL_REGISTERED_CALLBACK64 callback,
-                              ULONG64 context)
+                              ULONG64 context, bool wide)
 {
     struct sym_session *session = session_acquire_exclusive(process);
 
@@ -173,6 +173,7 @@ static BOOL register_callback(HANDLE process, PSYMBOL_REGISTERED_CALLBACK64 call
         return FALSE;
     session->callback = callback;
     session->callback_context = context;
+    session->callback_wide = wide;
     session_release_exclusive(session);
     return TRUE;
 }
@@ -181,16 +182,16 @@ DW_EXPORT BOOL IMAGEAPI SymRegisterCallback64(HANDLE hProcess,
                                               PSYMBOL_REGISTERED_CALLBACK64 CallbackFunction,
                                               ULONG64 UserContext)
 {
-    return register_callback(hProcess, CallbackFunction, UserContext);
+    return register_callback(hProcess, CallbackFunction, UserContext, false);
 }
 
-/* The wide variant differs only in the strings its events carry; the one
- * event we raise (CBA_READ_MEMORY) has none. */
+/* The wide variant differs only in the strings its events carry: the
+ * symbol-load events' IMAGEHLP_DEFERRED_SYMBOL_LOADW64 (load_events.c). */
 DW_EXPORT BOOL IMAGEAPI SymRegisterCallbackW64(HANDLE hProcess,
                                                PSYMBOL_REGISTERED_CALLBACK64 CallbackFunction,
                                                ULONG64 UserContext)
 {
-    return register_callback(hProcess, CallbackFunction, UserContext);
+    return register_callback(hProcess, CallbackFunction, UserContext, true);
 }
 
 DW_EXPORT BOOL IMAGEAPI SymRegisterFunctionEntryCallback64(

@@ -28,7 +28,7 @@
 
 /* ---- the CodeView record ---- */
 
-static bool parse_codeview(const uint8_t *record, size_t size, struct sym_codeview *out)
+bool sym_parse_codeview(const uint8_t *record, size_t size, struct sym_codeview *out)
 {
     size_t path_offset;
 
@@ -89,7 +89,7 @@ static bool read_codeview(void *context, const struct pe_info *pe,
         else
             ok = (file_offset && source->read(source->context, file_offset, record, size)) ||
                  (rva && pe_read_rva(source, pe, rva, record, size));
-        if (ok && parse_codeview(record, size, out))
+        if (ok && sym_parse_codeview(record, size, out))
             return true;
     }
     return false;
@@ -294,6 +294,9 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
     struct sym_codeview codeview;
     struct debug_info *info = NULL;
     bool have_codeview, unmatched = false, attempted;
+    struct load_event_sink sink;
+    struct load_event_module event;
+    char event_name[256];
 
     if (m->debug_state != LAZY_UNTRIED)
         return m->debug;
@@ -315,16 +318,40 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
         free(search_path);
         return NULL;
     }
+    sink.process = session->process;
+    sink.callback = session->callback;
+    sink.context = session->callback_context;
+    sink.wide = session->callback_wide;
+    event.base = m->base;
+    event.checksum = m->pe.checksum;
+    event.timestamp = m->pe.timestamp;
+    snprintf(event_name, sizeof(event_name), "%s",
+             m->loaded_image_name[0] ? m->loaded_image_name : m->image_name);
+    event.file_name = event_name;
+    event.mismatched_pdb = false;
     session_release(session);
 
+    /* A memory-only module whose memory cannot be read this time may be
+     * readable by a later lookup with a routine: try again then (and send
+     * no events for a search that cannot happen). */
+    attempted = probe.given_codeview.present || image_path || target_reader_available(reader);
+    if (attempted)
+        sym_load_event(&sink, CBA_DEFERRED_SYMBOL_LOAD_START, &event);
     have_codeview = module_codeview(&probe, reader, &codeview);
     if (have_codeview)
         info = find_pdb(&codeview, image_path, search_path, &unmatched);
     if (!info && image_path)
         info = dwarf_open_file(image_path);
-    /* A memory-only module whose memory could not be read this time may be
-     * readable by a later lookup with a routine: try again then. */
-    attempted = have_codeview || image_path || target_reader_available(reader);
+    if (attempted) {
+        /* An image without debug information still has its exports: the
+         * load is complete, as DbgHelp reports it (SymType SymExport). */
+        event.mismatched_pdb = unmatched;
+        sym_load_event(&sink,
+                       info || image_path || probe.headers_state == LAZY_LOADED
+                           ? CBA_DEFERRED_SYMBOL_LOAD_COMPLETE
+                           : CBA_DEFERRED_SYMBOL_LOAD_FAILURE,
+                       &event);
+    }
     free(probe.file_path);
     free(search_path);
 
@@ -333,6 +360,8 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
     if (m && m->base == base && m->debug_state == LAZY_UNTRIED && attempted) {
         m->debug = info;
         m->pdb_unmatched = unmatched;
+        if (have_codeview)
+            m->codeview = codeview;
         m->debug_state = info ? LAZY_LOADED : LAZY_FAILED;
         info = NULL;
     }

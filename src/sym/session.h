@@ -63,6 +63,9 @@ struct sym_module {
     /* The CodeView record the caller gave (SymLoadModuleEx's MODLOAD_DATA),
      * used instead of the image's when the image cannot be read. */
     struct sym_codeview given_codeview;
+    /* The CodeView record the debug-information search used (the image's,
+     * else the given one): SymGetModuleInfo64's CVSig/CVData. */
+    struct sym_codeview codeview;
     /* Set when only a PDB whose GUID/age differ was found and used
      * (SYMOPT_LOAD_ANYTHING): SymGetModuleInfo64's PdbUnmatched. */
     bool pdb_unmatched;
@@ -82,6 +85,7 @@ struct sym_session {
     struct sym_module *modules;
     PSYMBOL_REGISTERED_CALLBACK64 callback;
     ULONG64 callback_context;
+    bool callback_wide; /* registered by SymRegisterCallbackW64: wide event data */
     PSYMBOL_FUNCENTRY_CALLBACK64 function_entry_callback;
     ULONG64 function_entry_context;
     uint64_t scope; /* SymSetContext / SymSetScopeFromAddr: the frame's address */
@@ -156,6 +160,14 @@ void module_free_wide_names(struct sym_module *module);
 bool module_codeview(struct sym_module *module, const struct target_reader *reader,
                      struct sym_codeview *out);
 
+/* A CodeView record's bytes (RSDS or NB10) parsed; false when it is
+ * neither. (src/sym/debug_info_find.c) */
+bool sym_parse_codeview(const uint8_t *record, size_t size, struct sym_codeview *out);
+
+/* The CodeView record in SymLoadModuleEx's MODLOAD_DATA (DBHHEADER_DEBUGDIRS
+ * or DBHHEADER_CVMISC); false when it holds none. (src/sym/modload_data.c) */
+bool sym_codeview_from_modload(const MODLOAD_DATA *load, struct sym_codeview *out);
+
 /* Runs `fn` over the module's image (its file, or target memory at its
  * base) with its parsed headers. */
 bool module_with_image(struct sym_module *module, const struct target_reader *reader,
@@ -182,6 +194,23 @@ bool module_read_from_source(struct sym_module *module, const struct image_sourc
 char *sym_copy_string(const char *s);
 /* The file name part of a Windows or POSIX path. */
 const char *sym_base_name(const char *path);
+
+/* Symbol-load events to the session's callback (src/sym/load_events.c). */
+struct load_event_sink {
+    HANDLE process;
+    PSYMBOL_REGISTERED_CALLBACK64 callback; /* NULL: no events */
+    ULONG64 context;
+    bool wide;
+};
+struct load_event_module {
+    uint64_t base;
+    DWORD checksum, timestamp;
+    const char *file_name; /* the image's */
+    bool mismatched_pdb;
+};
+/* CBA_DEFERRED_SYMBOL_LOAD_START / _COMPLETE / _FAILURE; no lock held. */
+void sym_load_event(const struct load_event_sink *sink, ULONG action,
+                    const struct load_event_module *module);
 
 /* Global options (SymSetOptions): process-wide, as in DbgHelp. */
 DWORD sym_options(void);

@@ -539,6 +539,122 @@ static void concurrent_lookups(void **state)
     }
 }
 
+/* MODLOAD_DATA from a hostile caller: offsets and sizes past the buffer,
+ * truncated records, an unknown ssig, a short ssize. The module still loads
+ * (its records are hints), nothing is read out of bounds (ASan), and no
+ * record is reported. A good record naming a PDB that exists nowhere: its
+ * GUID and age are reported (a caller can fetch the PDB), the load fails
+ * with CBA_DEFERRED_SYMBOL_LOAD_FAILURE. */
+static unsigned failures, completions;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static BOOL CALLBACK count_loads(HANDLE process, ULONG action, ULONG64 data, ULONG64 context)
+{
+    (void)process, (void)data, (void)context;
+    if (action == CBA_DEFERRED_SYMBOL_LOAD_FAILURE)
+        failures++;
+    if (action == CBA_DEFERRED_SYMBOL_LOAD_COMPLETE)
+        completions++;
+    return action != CBA_READ_MEMORY;
+}
+
+static void modload_data_records(void **state)
+{
+    (void)state;
+    static const uint8_t rsds[] = {'R', 'S', 'D', 'S', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                   13, 14, 15, 16, 7, 0, 0, 0, 'n', 'o', 'n', 'e', '.', 'p',
+                                   'd', 'b', 0};
+    uint8_t dirs[28 + sizeof(rsds)], bad[64];
+    IMAGEHLP_MODULE64 info;
+    MODLOAD_DATA data;
+    const DWORD64 base = 0x10000000;
+
+    assert_true(SymInitialize(&t, dir, FALSE));
+    assert_true(SymRegisterCallback64(&t, count_loads, 0));
+    SymSetOptions(SymGetOptions() & ~SYMOPT_DEFERRED_LOADS);
+
+    /* hostile buffers: each loads with no record */
+    for (unsigned k = 0; k < 6; k++) {
+        memset(bad, 0, sizeof(bad));
+        memset(&data, 0, sizeof(data));
+        data.ssize = sizeof(data);
+        data.data = bad;
+        data.size = sizeof(bad);
+        switch (k) {
+        case 0: /* a CodeView entry whose data lies past the buffer */
+            data.ssig = DBHHEADER_DEBUGDIRS;
+            put32(bad + 12, 2);
+            put32(bad + 16, 40);
+            put32(bad + 24, 60);
+            break;
+        case 1: /* an offset that wraps */
+            data.ssig = DBHHEADER_DEBUGDIRS;
+            put32(bad + 12, 2);
+            put32(bad + 16, 0xFFFFFFF0u);
+            put32(bad + 24, 32);
+            break;
+        case 2: /* a truncated RSDS */
+            data.ssig = DBHHEADER_CVMISC;
+            memcpy(bad, "RSDS", 4);
+            data.size = 20;
+            break;
+        case 3: /* MODLOAD_CVMISC pointing past the buffer */
+            data.ssig = DBHHEADER_CVMISC;
+            put32(bad, 8);
+            bad[8] = 200;
+            break;
+        case 4: /* an unknown kind */
+            data.ssig = 7;
+            memcpy(bad, rsds, sizeof(rsds));
+            break;
+        default: /* too small a MODLOAD_DATA */
+            data.ssig = DBHHEADER_CVMISC;
+            data.ssize = 4;
+            memcpy(bad, rsds, sizeof(rsds));
+            break;
+        }
+        assert_int_equal(SymLoadModuleEx(&t, NULL, NULL, "hostile", base, 0x1000, &data, 0),
+                         base);
+        memset(&info, 0, sizeof(info));
+        info.SizeOfStruct = sizeof(info);
+        assert_true(SymGetModuleInfo64(&t, base, &info));
+        assert_int_equal(info.CVSig, 0);
+        assert_true(SymUnloadModule64(&t, base));
+    }
+
+    /* a good record, the debug-directory form: GUID and age reported, the
+     * PDB found nowhere */
+    memset(dirs, 0, sizeof(dirs));
+    put32(dirs + 12, 2);
+    put32(dirs + 16, sizeof(rsds));
+    put32(dirs + 24, 28);
+    memcpy(dirs + 28, rsds, sizeof(rsds));
+    data.ssize = sizeof(data);
+    data.ssig = DBHHEADER_DEBUGDIRS;
+    data.data = dirs;
+    data.size = sizeof(dirs);
+    failures = completions = 0;
+    assert_int_equal(SymLoadModuleEx(&t, NULL, NULL, "given", base, 0x1000, &data, 0), base);
+    assert_int_equal(failures, 1);
+    assert_int_equal(completions, 0);
+    memset(&info, 0, sizeof(info));
+    info.SizeOfStruct = sizeof(info);
+    assert_true(SymGetModuleInfo64(&t, base, &info));
+    assert_int_equal(info.CVSig, 0x53445352);
+    assert_string_equal(info.CVData, "none.pdb");
+    assert_int_equal(info.PdbSig70.Data1, 0x04030201);
+    assert_int_equal(info.PdbSig70.Data4[7], 16);
+    assert_int_equal(info.PdbAge, 7);
+    assert_int_equal(info.LoadedPdbName[0], 0);
+    assert_int_not_equal(info.SymType, SymPdb);
+    assert_int_equal(failures, 1); /* asking again does not search again */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -556,6 +672,7 @@ int main(void)
         T(walk_with_null_routines),
         T(entries_of_another_machine_are_not_used),
         T(concurrent_lookups),
+        T(modload_data_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * dumpwalk: walks every thread of a Windows minidump with StackWalk64.
  *
- *   dumpwalk [-i IMAGE_PATH] [--json] [--scan] [--threads all|crashed] file.dmp...
+ *   dumpwalk [-i IMAGE_PATH] [-y SYMPATH] [--json] [--scan] [--threads all|crashed] file.dmp...
  *
  * The dump is the target: its SystemInfo stream gives the machine, its
  * thread list the contexts, its Memory and Memory64 lists the memory (served
@@ -10,7 +10,9 @@
  * SymGetModuleBase64 can serve the walk. Minidumps carry no images: with
  * -i DIR, DIR/<module file name> is loaded where it exists, and its .pdata
  * (x64, ARM64) drives the unwind; without it only what the dump's memory
- * holds is available.
+ * holds is available. With -y SYMPATH each module's PDB is looked for in
+ * SYMPATH from the CodeView record the dump stores (no image needed), and
+ * frames are named module!function+0xoffset [file @ line].
  *
  * A malformed dump is reported and skipped (exit status 1).
  *
@@ -314,7 +316,7 @@ int walk_dump(struct dump *d, struct options *o)
     int ok = 1;
     unsigned walks = 0;
 
-    if (!SymInitialize((HANDLE)d, NULL, FALSE)) {
+    if (!SymInitialize((HANDLE)d, o->sympath, FALSE)) {
         fprintf(stderr, "dumpwalk: %s: SymInitialize failed (error %u)\n", d->path,
                 (unsigned)GetLastError());
         return 0;

@@ -91,6 +91,7 @@ union context {
 /* What the command line asks for. */
 struct options {
     const char *image_dir; /* -i: plain directory or local symbol store */
+    const char *sympath;   /* -y: where the PDBs are searched (from the dump's CodeView records) */
     int json;              /* --json: JSON (dumpwalk.schema.json) instead of text */
     int scan;              /* --scan: recover frames the unwind rules cannot give */
     int crashed_only;      /* --threads crashed: only the exception's walk */

@@ -7,7 +7,7 @@
 
 static int usage(const char *self)
 {
-    fprintf(stderr, "usage: %s [-i IMAGE_PATH] [--json] [--scan] [--threads all|crashed] "
+    fprintf(stderr, "usage: %s [-i IMAGE_PATH] [-y SYMPATH] [--json] [--scan] [--threads all|crashed] "
             "file.dmp...\n", self);
     return 2;
 }
@@ -23,6 +23,8 @@ int main(int argc, char **argv)
         const char *a = argv[first];
         if (strcmp(a, "-i") == 0 && first + 1 < argc)
             o.image_dir = argv[++first];
+        else if (strcmp(a, "-y") == 0 && first + 1 < argc)
+            o.sympath = argv[++first];
         else if (strcmp(a, "--json") == 0)
             o.json = 1;
         else if (strcmp(a, "--scan") == 0)

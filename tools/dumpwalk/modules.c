@@ -7,7 +7,9 @@
  * symbol store and symstore lay images out); an image is used only when its
  * TimeDateStamp and SizeOfImage are the module list's. Its .pdata (x64,
  * ARM64) then drives the unwind; without it only what the dump's memory
- * holds is available.
+ * holds is available. Each module is given the CodeView record the dump
+ * stores (MODLOAD_DATA, DBHHEADER_CVMISC), so that with -y SYMPATH its PDB
+ * is found with no image at all.
  */
 #include "dumpwalk.h"
 
@@ -124,8 +126,11 @@ void register_modules(struct dump *d, const char *image_dir)
         uint8_t *bytes = NULL;
         size_t size = 0;
         DWORD64 base = 0;
+        MODLOAD_DATA cv = {sizeof(MODLOAD_DATA), DBHHEADER_CVMISC, (PVOID)m->cv_record,
+                           m->cv_size, 0};
+        PMODLOAD_DATA data = m->cv_record ? &cv : NULL;
         if (image_dir && find_matching_image(d, image_dir, m, path, sizeof(path), &bytes, &size)) {
-            base = SymLoadModuleEx(d, NULL, path, m->name, m->base, m->size, NULL, 0);
+            base = SymLoadModuleEx(d, NULL, path, m->name, m->base, m->size, data, 0);
             if (base) {
                 snprintf(m->image, sizeof(m->image), "%s", path);
                 images++;
@@ -145,7 +150,7 @@ void register_modules(struct dump *d, const char *image_dir)
             free(bytes);
         }
         if (!base)
-            base = SymLoadModuleEx(d, NULL, NULL, m->name, m->base, m->size, NULL, 0);
+            base = SymLoadModuleEx(d, NULL, NULL, m->name, m->base, m->size, data, 0);
         if (!base)
             fprintf(stderr, "dumpwalk: %s: warning: module %s at 0x%llx (0x%x bytes) not "
                     "registered (error %u)\n", d->path, m->path, (unsigned long long)m->base,
