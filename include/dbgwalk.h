@@ -294,5 +294,6 @@ DBGWALK_API BOOL IMAGEAPI StackWalk2(DWORD MachineType, HANDLE hProcess, HANDLE 
 #endif
 
 #include "dbgwalk/surface.h"
+#include "dbgwalk/files.h"
 
 #endif /* DBGWALK_H */
