@@ -22,14 +22,6 @@
 
 #define WIDE_PATH_BYTES (MAX_PATH * 4)
 
-static bool file_exists(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
-}
-
 /* The session's search path (a copy), or NULL with ERROR_INVALID_HANDLE. */
 static char *session_path(HANDLE process)
 {
@@ -77,7 +69,7 @@ static bool try_in_path(void *context, const char *path)
 {
     struct in_path *s = context;
 
-    if (strlen(path) >= MAX_PATH || !file_exists(path))
+    if (strlen(path) >= MAX_PATH || !file_is_regular(path))
         return false;
     if (s->exact && !identity_matches(s, path))
         return false;

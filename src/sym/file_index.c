@@ -7,6 +7,9 @@
 #include "file_index.h"
 
 #include <stdio.h>
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
 
 #define PE_FILE_HEADER_CHARACTERISTICS 22 /* from the "PE\0\0" signature */
 #define IMAGE_FILE_DEBUG_STRIPPED_FLAG 0x0200
@@ -86,8 +89,21 @@ void file_index_store_id(const struct file_index *index, char *out, size_t size)
         sym_store_id_dword(index->codeview.signature, index->codeview.age, out, size);
 }
 
+bool file_is_regular(const char *path)
+{
+#ifdef _WIN32
+    DWORD attributes = GetFileAttributesA(path);
+    return attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY);
+#else
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+#endif
+}
+
 HANDLE file_handle_open(const char *path)
 {
+    if (!file_is_regular(path))
+        return NULL; /* fopen opens directories too */
 #ifdef _WIN32
     HANDLE h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                            OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);

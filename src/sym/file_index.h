@@ -28,6 +28,8 @@ void file_index_store_id(const struct file_index *index, char *out, size_t size)
 /* Opens a file for reading as the Find* functions return it: a Win32 file
  * handle on Windows, a FILE * elsewhere; NULL when it cannot be opened. */
 HANDLE file_handle_open(const char *path);
+/* Whether `path` names a file that is not a directory. */
+bool file_is_regular(const char *path);
 void file_handle_close(HANDLE handle);
 
 #endif
