@@ -7,7 +7,8 @@
  *   GUID, two is the age; SSRVOPT_DWORDPTR: id points to a DWORD;
  *   SSRVOPT_DWORD or none: id is the DWORD; two follows in hex). As
  *   documented, a candidate is checked against the identity only under
- *   SYMOPT_EXACT_SYMBOLS. The callback sees each candidate: TRUE goes on
+ *   SYMOPT_EXACT_SYMBOLS (then a file that is neither a PE nor a PDB, or is
+ *   unreadable as one, is passed by). The callback sees each candidate: TRUE goes on
  *   searching, FALSE takes that file.
  * - FindExecutableImage(Ex)(W), FindDebugInfoFile(Ex)(W) and their Sym*
  *   forms (the session's path): the name as given, then DIR/name in each
@@ -56,7 +57,7 @@ static bool identity_matches(const struct in_path *s, const char *path)
     struct file_index index;
 
     if (!file_index_read(path, &index))
-        return true; /* neither image nor PDB: nothing to check it against */
+        return false; /* no identity to show: not the exact file asked for */
     if (index.kind == FILE_KIND_PE)
         return !s->guid_id && index.timestamp == s->first && index.size_of_image == s->second;
     if (index.codeview.age != s->second)

@@ -108,8 +108,10 @@ static int index_of(const char *file)
     } else
         printf("INFOW FAIL %lu\n", (unsigned long)GetLastError());
     info.sizeofstruct = 12;
-    printf("BADSIZE %d %lu\n", SymSrvGetFileIndexInfo(file, &info, 0) ? 1 : 0,
-           (unsigned long)GetLastError());
+    {
+        int bad_ok = SymSrvGetFileIndexInfo(file, &info, 0) ? 1 : 0;
+        printf("BADSIZE %d %lu\n", bad_ok, (unsigned long)GetLastError());
+    }
 
     if (SymSrvGetFileIndexes(file, &id, &v1, &v2, 0)) {
         guid_text(&id, g, sizeof g);

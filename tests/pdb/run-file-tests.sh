@@ -107,6 +107,7 @@ cp prog.pdb store/prog.pdb/"$pdb_id"/prog.pdb
 cp prog.pdb store/prog.pdb/0123456789ABCDEF0123456789ABCDEF1/prog.pdb
 cp prog.exe store/prog.exe/"$ts$size"/prog.exe
 # a plain directory holding a different PDB of the same name
+# (crash.pdb, else a truncated copy: neither is the PDB asked for)
 if [ -f "$corpus/images/crash.pdb" ]; then cp "$corpus/images/crash.pdb" plain/prog.pdb
 else cp truncated.pdb plain/prog.pdb; fi
 
