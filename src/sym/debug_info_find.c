@@ -6,7 +6,9 @@
  * symbol-store layout (name.pdb/GUIDAGE/name.pdb, also under srv*DIR and
  * cache*DIR elements; no network) — and accepted only when its GUID (or
  * signature) and age match the record, unless SYMOPT_LOAD_ANYTHING. Without
- * a PDB, DWARF in the image file.
+ * a PDB, DWARF in the image file. The walk over a symbol path's elements
+ * (sym_path_walk) is shared with SymFindFileInPath and the Find* functions
+ * (api_find_file.c), so every file is looked for the same way.
  */
 #include "../dwarf/dwarf.h"
 #include "../pdb/pdb.h"
