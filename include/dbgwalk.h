@@ -410,5 +410,6 @@ DBGWALK_API DWORD DbgWalkLastEndReason(const char **Name);
 #endif
 
 #include "dbgwalk/surface.h"
+#include "dbgwalk/files.h"
 
 #endif /* DBGWALK_H */

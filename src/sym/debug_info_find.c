@@ -6,7 +6,9 @@
  * symbol-store layout (name.pdb/GUIDAGE/name.pdb, also under srv*DIR and
  * cache*DIR elements; no network) — and accepted only when its GUID (or
  * signature) and age match the record, unless SYMOPT_LOAD_ANYTHING. Without
- * a PDB, DWARF in the image file.
+ * a PDB, DWARF in the image file. The walk over a symbol path's elements
+ * (sym_path_walk) is shared with SymFindFileInPath and the Find* functions
+ * (api_find_file.c), so every file is looked for the same way.
  */
 #include "../dwarf/dwarf.h"
 #include "../pdb/pdb.h"
@@ -57,7 +59,7 @@ bool sym_parse_codeview(const uint8_t *record, size_t size, struct sym_codeview 
     return true;
 }
 
-static bool read_codeview(void *context, const struct pe_info *pe,
+bool pe_read_codeview(void *context, const struct pe_info *pe,
                           const struct image_source *source)
 {
     struct sym_codeview *out = context;
@@ -100,7 +102,7 @@ bool module_codeview(struct sym_module *module, const struct target_reader *read
 {
     memset(out, 0, sizeof(*out));
     if ((module->file_path || target_reader_available(reader)) &&
-        module_with_image(module, reader, read_codeview, out))
+        module_with_image(module, reader, pe_read_codeview, out))
         return true;
     if (module->given_codeview.present) {
         *out = module->given_codeview;
@@ -109,43 +111,7 @@ bool module_codeview(struct sym_module *module, const struct target_reader *read
     return false;
 }
 
-/* ---- candidates ---- */
-
-struct search {
-    struct sym_codeview codeview;
-    const char *pdb_name; /* the record's file name */
-    bool load_anything;
-    struct debug_info *found;
-    struct debug_info *unmatched; /* the first mismatching PDB, for LOAD_ANYTHING */
-};
-
-static bool identity_matches(const struct sym_codeview *cv, const struct di_summary *s)
-{
-    if (s->age != cv->age)
-        return false;
-    return cv->pdb70 ? memcmp(&s->guid, &cv->guid, sizeof(GUID)) == 0
-                     : s->signature == cv->signature;
-}
-
-/* Tries one path; true when the search is over. */
-static bool try_path(struct search *search, const char *path)
-{
-    struct debug_info *info = pdb_open_file(path);
-    struct di_summary summary;
-
-    if (!info)
-        return false;
-    info->ops->summary(info, &summary);
-    if (identity_matches(&search->codeview, &summary)) {
-        search->found = info;
-        return true;
-    }
-    if (search->load_anything && !search->unmatched)
-        search->unmatched = info;
-    else
-        info->ops->close(info);
-    return false;
-}
+/* ---- walking a search path (shared with SymFindFileInPath & co.) ---- */
 
 static bool join(char *out, size_t size, const char *dir, size_t dir_length, const char *a,
                  const char *b, const char *c)
@@ -164,28 +130,30 @@ static bool join(char *out, size_t size, const char *dir, size_t dir_length, con
     return n > 0 && (size_t)n < size;
 }
 
-/* The symbol store's directory for a PDB: GUID (or signature) then age. */
-static void store_id(const struct sym_codeview *cv, char *out, size_t size)
+void sym_store_id_guid(const GUID *guid, DWORD age, char *out, size_t size)
 {
-    if (cv->pdb70)
-        snprintf(out, size, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X",
-                 (unsigned)cv->guid.Data1, cv->guid.Data2, cv->guid.Data3, cv->guid.Data4[0],
-                 cv->guid.Data4[1], cv->guid.Data4[2], cv->guid.Data4[3], cv->guid.Data4[4],
-                 cv->guid.Data4[5], cv->guid.Data4[6], cv->guid.Data4[7], (unsigned)cv->age);
-    else
-        snprintf(out, size, "%08X%X", (unsigned)cv->signature, (unsigned)cv->age);
+    snprintf(out, size, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X", (unsigned)guid->Data1,
+             guid->Data2, guid->Data3, guid->Data4[0], guid->Data4[1], guid->Data4[2],
+             guid->Data4[3], guid->Data4[4], guid->Data4[5], guid->Data4[6], guid->Data4[7],
+             (unsigned)age);
 }
 
-static bool try_directory(struct search *search, const char *dir, size_t length, bool plain)
+void sym_store_id_dword(DWORD first, DWORD second, char *out, size_t size)
 {
-    char path[4400], id[64];
+    snprintf(out, size, "%08X%X", (unsigned)first, (unsigned)second);
+}
 
-    store_id(&search->codeview, id, sizeof(id));
-    if (plain && join(path, sizeof(path), dir, length, search->pdb_name, NULL, NULL) &&
-        try_path(search, path))
+bool sym_path_try_directory(const struct sym_path_walk *walk, const char *dir, size_t length,
+                            bool plain)
+{
+    char path[4400];
+
+    if (plain && join(path, sizeof(path), dir, length, walk->name, NULL, NULL) &&
+        walk->try_file(walk->context, path))
         return true;
-    return join(path, sizeof(path), dir, length, search->pdb_name, id, search->pdb_name) &&
-           try_path(search, path);
+    return walk->store_id && walk->store_id[0] &&
+           join(path, sizeof(path), dir, length, walk->name, walk->store_id, walk->name) &&
+           walk->try_file(walk->context, path);
 }
 
 static bool is_url(const char *s, size_t length)
@@ -208,7 +176,7 @@ static bool prefix_is(const char *s, size_t length, const char *prefix)
 /* One symbol-path element: "DIR", "srv*DIR*...", "symsrv*DLL*DIR*...",
  * "cache*DIR". Store elements name local stores and URLs; only the local
  * ones are searched (no network). */
-static bool try_element(struct search *search, const char *element, size_t length)
+static bool try_element(const struct sym_path_walk *walk, const char *element, size_t length)
 {
     const char *p, *end = element + length;
     bool store = true;
@@ -227,21 +195,23 @@ static bool try_element(struct search *search, const char *element, size_t lengt
         p = element;
     }
     if (!store)
-        return length && try_directory(search, element, length, true);
+        return length && sym_path_try_directory(walk, element, length, true);
     while (p < end) {
         const char *star = memchr(p, '*', (size_t)(end - p));
         size_t n = star ? (size_t)(star - p) : (size_t)(end - p);
-        if (n && !is_url(p, n) && try_directory(search, p, n, false))
+        if (n && !is_url(p, n) && sym_path_try_directory(walk, p, n, false))
             return true;
         p += n + 1;
     }
     return false;
 }
 
-static bool try_search_path(struct search *search, const char *search_path)
+bool sym_path_walk(const struct sym_path_walk *walk, const char *search_path)
 {
     const char *p = search_path;
 
+    if (!walk->name[0])
+        return false;
     while (p && *p) {
         const char *semicolon = strchr(p, ';');
         size_t n = semicolon ? (size_t)(semicolon - p) : strlen(p);
@@ -249,30 +219,79 @@ static bool try_search_path(struct search *search, const char *search_path)
             p++;
             n--;
         }
-        if (try_element(search, p, n))
+        if (try_element(walk, p, n))
             return true;
         p += n + (semicolon ? 1 : 0);
     }
     return false;
 }
 
+/* ---- candidates ---- */
+
+struct search {
+    struct sym_codeview codeview;
+    bool load_anything;
+    struct debug_info *found;
+    struct debug_info *unmatched; /* the first mismatching PDB, for LOAD_ANYTHING */
+};
+
+static bool identity_matches(const struct sym_codeview *cv, const struct di_summary *s)
+{
+    if (s->age != cv->age)
+        return false;
+    return cv->pdb70 ? memcmp(&s->guid, &cv->guid, sizeof(GUID)) == 0
+                     : s->signature == cv->signature;
+}
+
+/* Tries one path; true when the search is over. */
+static bool try_path(void *context, const char *path)
+{
+    struct search *search = context;
+    struct debug_info *info = pdb_open_file(path);
+    struct di_summary summary;
+
+    if (!info)
+        return false;
+    info->ops->summary(info, &summary);
+    if (identity_matches(&search->codeview, &summary)) {
+        search->found = info;
+        return true;
+    }
+    if (search->load_anything && !search->unmatched)
+        search->unmatched = info;
+    else
+        info->ops->close(info);
+    return false;
+}
+
+/* The symbol store's directory for a PDB: GUID (or signature) then age. */
+static void store_id(const struct sym_codeview *cv, char *out, size_t size)
+{
+    if (cv->pdb70)
+        sym_store_id_guid(&cv->guid, cv->age, out, size);
+    else
+        sym_store_id_dword(cv->signature, cv->age, out, size);
+}
+
 static struct debug_info *find_pdb(const struct sym_codeview *cv, const char *image_path,
                                    const char *search_path, bool *unmatched)
 {
     struct search search = {.codeview = *cv,
-                            .pdb_name = sym_base_name(cv->pdb_path),
                             .load_anything = (sym_options() & SYMOPT_LOAD_ANYTHING) != 0};
+    char id[64];
+    struct sym_path_walk walk = {sym_base_name(cv->pdb_path), id, try_path, &search};
     const char *image_dir_end;
 
     *unmatched = false;
-    if (!search.pdb_name[0])
+    if (!walk.name[0])
         return NULL;
+    store_id(cv, id, sizeof(id));
     if (cv->pdb_path[0] && try_path(&search, cv->pdb_path))
         goto done;
     if (image_path && (image_dir_end = sym_base_name(image_path)) != image_path &&
-        try_directory(&search, image_path, (size_t)(image_dir_end - image_path), true))
+        sym_path_try_directory(&walk, image_path, (size_t)(image_dir_end - image_path), true))
         goto done;
-    try_search_path(&search, search_path);
+    sym_path_walk(&walk, search_path);
 done:
     if (search.found) {
         if (search.unmatched)

@@ -215,4 +215,28 @@ void sym_load_event(const struct load_event_sink *sink, ULONG action,
 /* Global options (SymSetOptions): process-wide, as in DbgHelp. */
 DWORD sym_options(void);
 
+/* ---- searching a symbol path (src/sym/debug_info_find.c) ----
+ * Each element of a symbol path, in order: a plain directory is tried as
+ * DIR/name, then as the store layout DIR/name/ID/name; srv*, cache* and
+ * symsrv* elements name local stores, tried only as DIR/name/ID/name (URLs
+ * are skipped: no network). `try_file` returns true to end the search. */
+struct sym_path_walk {
+    const char *name;     /* the file's base name */
+    const char *store_id; /* the store's directory for it; NULL or "": none */
+    bool (*try_file)(void *context, const char *path);
+    void *context;
+};
+bool sym_path_walk(const struct sym_path_walk *walk, const char *search_path);
+/* One directory (`length` bytes of `dir`), with DIR/name first when plain. */
+bool sym_path_try_directory(const struct sym_path_walk *walk, const char *dir, size_t length,
+                            bool plain);
+/* A store's directory names: GUID then age; or two DWORDs (PE: TimeDateStamp
+ * then SizeOfImage; PDB 2.0: signature then age). */
+void sym_store_id_guid(const GUID *guid, DWORD age, char *out, size_t size);
+void sym_store_id_dword(DWORD first, DWORD second, char *out, size_t size);
+
+/* Reads the first CodeView record of an image (a module_with_image
+ * function; `context` is a struct sym_codeview). */
+bool pe_read_codeview(void *context, const struct pe_info *pe, const struct image_source *source);
+
 #endif

@@ -38,6 +38,18 @@
  *   - up to main, AddrReturn is the next frame's AddrPC and AddrStack grows;
  *   - the walk ends with StackWalk64 returning FALSE within MAX_FRAMES.
  *
+ * Options (after or instead of "names-optional"):
+ *   ntheader  the filter takes the machine for StackWalk64 from
+ *             ImageNtHeader(exe base)->FileHeader.Machine, unchecked, as game
+ *             engines' crash handlers do (a NULL there crashes inside the
+ *             filter); the machine must be AMD64.
+ *   decoy     SymInitialize(process, NULL, FALSE) and SymLoadModuleEx(process,
+ *             NULL, <this exe's full path>, NULL, base, 0, NULL, 0) instead of
+ *             invading: run from a directory holding a different
+ *             crashhandler.exe, the module must be this one (its
+ *             TimeDateStamp and SizeOfImage, read from our own headers in
+ *             memory, and LoadedImageName the full path), so the walk is right.
+ *
  * Machine-readable output (one per line):
  *   EXE <path>, DBGHELP <path>, DBGHELP_BUILTIN 0|1, DBGHELP_MATCHES_FILE 0|1
  *   SYMINITIALIZE <0|1> <last error>
@@ -70,7 +82,9 @@ __declspec(dllexport) int main(int argc, char **argv);
 static volatile int sink;
 static int *volatile null_pointer; /* volatile: the compiler cannot prove the fault */
 static int failures;
-static int names_optional; /* argv[1] "names-optional": SymFromAddr names are only reported */
+static int names_optional; /* "names-optional": SymFromAddr names are only reported */
+static int machine_from_headers; /* "ntheader" */
+static int decoy; /* "decoy" */
 
 struct known {
     const char *label;  /* how the frame is labelled */
@@ -136,7 +150,7 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
     STACKFRAME64 frame;
     char what[256];
     int count = 0, ended = 0, i;
-    DWORD last_error = 0;
+    DWORD last_error = 0, machine = IMAGE_FILE_MACHINE_AMD64;
 
     printf("EXCEPTION 0x%08lx at %p\n", (unsigned long)info->ExceptionRecord->ExceptionCode,
            info->ExceptionRecord->ExceptionAddress);
@@ -144,13 +158,19 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
           "the exception is not the access violation");
 
     seed_frame(&frame, context.Rip, context.Rsp, context.Rbp);
+    if (machine_from_headers) {
+        /* unchecked, as the crash handlers this stands for do it */
+        machine = ImageNtHeader(GetModuleHandleA(NULL))->FileHeader.Machine;
+        printf("MACHINE 0x%04lx\n", (unsigned long)machine);
+        check(machine == IMAGE_FILE_MACHINE_AMD64, "ImageNtHeader's Machine is not AMD64");
+    }
 
     while (count < MAX_FRAMES) {
         frame_t *f;
         DWORD64 lookup;
 
         SetLastError(0);
-        if (!StackWalk64(IMAGE_FILE_MACHINE_AMD64, GetCurrentProcess(), GetCurrentThread(),
+        if (!StackWalk64(machine, GetCurrentProcess(), GetCurrentThread(),
                          &frame, &context, NULL, SymFunctionTableAccess64, SymGetModuleBase64,
                          NULL)) {
             ended = 1;
@@ -245,6 +265,40 @@ static LONG WINAPI crash_filter(EXCEPTION_POINTERS *info)
     return EXCEPTION_EXECUTE_HANDLER; /* not reached */
 }
 
+/* ---- decoy: the module loaded by its full path is this exe ---- */
+
+static void load_by_full_path(const char *exe)
+{
+    const BYTE *base = (const BYTE *)GetModuleHandleA(NULL);
+    const IMAGE_NT_HEADERS64 *nt =
+        (const IMAGE_NT_HEADERS64 *)(base + ((const IMAGE_DOS_HEADER *)base)->e_lfanew);
+    IMAGEHLP_MODULE64 info;
+    DWORD64 loaded;
+    char what[600];
+
+    SetLastError(0);
+    loaded = SymLoadModuleEx(GetCurrentProcess(), NULL, exe, NULL, (DWORD64)(ULONG_PTR)base, 0,
+                             NULL, 0);
+    printf("DECOY_LOAD 0x%" PRIx64 " %lu\n", loaded, (unsigned long)GetLastError());
+    check(loaded == (DWORD64)(ULONG_PTR)base, "SymLoadModuleEx(full path) did not load at the base");
+    memset(&info, 0, sizeof info);
+    info.SizeOfStruct = sizeof info;
+    if (!SymGetModuleInfo64(GetCurrentProcess(), (DWORD64)(ULONG_PTR)base, &info)) {
+        check(0, "SymGetModuleInfo64 failed for the exe loaded by its full path");
+        return;
+    }
+    printf("DECOY_MODULE %08lx %08lx %s\n", (unsigned long)info.TimeDateStamp,
+           (unsigned long)info.ImageSize, info.LoadedImageName);
+    snprintf(what, sizeof what, "loaded TimeDateStamp %08lx SizeOfImage %08lx, this exe's %08lx %08lx"
+             " (the decoy in the current directory was loaded?)", (unsigned long)info.TimeDateStamp,
+             (unsigned long)info.ImageSize, (unsigned long)nt->FileHeader.TimeDateStamp,
+             (unsigned long)nt->OptionalHeader.SizeOfImage);
+    check(info.TimeDateStamp == nt->FileHeader.TimeDateStamp &&
+              info.ImageSize == nt->OptionalHeader.SizeOfImage, what);
+    snprintf(what, sizeof what, "LoadedImageName '%s', expected '%s'", info.LoadedImageName, exe);
+    check(_stricmp(info.LoadedImageName, exe) == 0, what);
+}
+
 /* ---- the crashing call chain ---- */
 
 __declspec(dllexport) __attribute__((noinline, noipa)) int crashhandler_crash_c(int x)
@@ -275,7 +329,11 @@ __declspec(dllexport) int main(int argc, char **argv)
     BOOL ok;
     int i, r;
 
-    names_optional = argc > 1 && strcmp(argv[1], "names-optional") == 0;
+    for (i = 1; i < argc; i++) {
+        names_optional |= strcmp(argv[i], "names-optional") == 0;
+        machine_from_headers |= strcmp(argv[i], "ntheader") == 0;
+        decoy |= strcmp(argv[i], "decoy") == 0;
+    }
     _setmode(_fileno(stdout), _O_BINARY); /* "\n", not "\r\n", for the scripts */
 
     known[0] = (struct known){"crash_c", "crashhandler_crash_c", (void *)crashhandler_crash_c, 0, 0};
@@ -309,9 +367,11 @@ __declspec(dllexport) int main(int argc, char **argv)
     /* What a crash handler does at install time. */
     SymSetOptions(SYMOPT_UNDNAME | SYMOPT_DEFERRED_LOADS);
     SetLastError(0);
-    ok = SymInitialize(GetCurrentProcess(), NULL, TRUE);
+    ok = SymInitialize(GetCurrentProcess(), NULL, !decoy);
     printf("SYMINITIALIZE %d %lu\n", ok ? 1 : 0, (unsigned long)(ok ? 0 : GetLastError()));
     check(ok, "SymInitialize(GetCurrentProcess(), NULL, TRUE) failed");
+    if (decoy)
+        load_by_full_path(exe);
     SetUnhandledExceptionFilter(crash_filter);
     fflush(stdout);
 

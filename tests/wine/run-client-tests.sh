@@ -41,7 +41,13 @@ wine_prefix
 run_client() {
   local name=$1 override=$2 want=$3 log=$4; shift 4
   local rc=0
-  wine_run "$log" "$override" "$name.exe" "$@" || rc=$?
+  if [ -n "${CLIENT_CWD:-}" ]; then # run from elsewhere: the exe by its full path
+    ( cd "$CLIENT_CWD" &&
+      WINEDLLOVERRIDES="dbghelp=$override" timeout 120 "$WINE" "$WINE_BIN/$name.exe" "$@" ) \
+      >"$log" 2>"$log.stderr" || rc=$?
+  else
+    wine_run "$log" "$override" "$name.exe" "$@" || rc=$?
+  fi
   sed -i 's/\r$//' "$log"
   echo "---- $name.exe $* with WINEDLLOVERRIDES=dbghelp=$override (exit status $rc)"
   grep -v '^PC \|^FRAME ' "$log" | sed 's/^/    /' || true
@@ -94,6 +100,34 @@ run_client crashhandler n 42 "$ch_ours"
 run_client crashhandler b 42 "$ch_builtin" names-optional
 check_loaded crashhandler "$ch_ours" "$ch_builtin"
 compare crashhandler "$ch_ours" "$ch_builtin"
+
+echo "==== crashhandler.exe ntheader: the filter takes StackWalk64's machine from"
+echo "     ImageNtHeader(base)->FileHeader.Machine, unchecked, as game engines do"
+nt_ours=$WINE_WORK/crashhandler-ntheader.ours.log
+nt_builtin=$WINE_WORK/crashhandler-ntheader.builtin.log
+run_client crashhandler n 42 "$nt_ours" ntheader
+run_client crashhandler b 42 "$nt_builtin" names-optional ntheader
+for log in "$nt_ours" "$nt_builtin"; do
+  if [ "$(wine_field "$log" MACHINE)" = 0x8664 ]; then
+    wine_pass "crashhandler.exe ntheader ($(basename "$log")): ImageNtHeader gave Machine 0x8664"
+  else
+    wine_fail "crashhandler.exe ntheader ($(basename "$log")): Machine '$(wine_field "$log" MACHINE)', want 0x8664"
+  fi
+done
+check_loaded crashhandler "$nt_ours" "$nt_builtin"
+compare crashhandler "$nt_ours" "$nt_builtin"
+
+echo "==== crashhandler.exe decoy: SymLoadModuleEx(full path) from a directory holding"
+echo "     a different crashhandler.exe (the current directory is on the default search path)"
+decoy_dir=$WINE_WORK/decoy
+mkdir -p "$decoy_dir"
+cp "$WINE_BIN/debuggee.exe" "$decoy_dir/crashhandler.exe"
+dc_ours=$WINE_WORK/crashhandler-decoy.ours.log
+dc_builtin=$WINE_WORK/crashhandler-decoy.builtin.log
+CLIENT_CWD=$decoy_dir run_client crashhandler n 42 "$dc_ours" decoy
+CLIENT_CWD=$decoy_dir run_client crashhandler b 42 "$dc_builtin" names-optional decoy
+check_loaded crashhandler "$dc_ours" "$dc_builtin"
+wine_compare_to_main crashhandler "$dc_ours" "$dc_builtin"
 
 echo "==== debugger.exe: a debugger walks debuggee.exe's breakpoint"
 db_ours=$WINE_WORK/debugger.ours.log
