@@ -406,11 +406,29 @@ bool sym_line_from_address(HANDLE process, DWORD64 address, struct sym_line_foun
     info = module_debug_info(session, &m, &reader);
     if (info && m && info->ops->line_at &&
         info->ops->line_at(info, (uint32_t)(address - m->base), &line)) {
+        ok = true;
+    } else if (info && m && info->ops->inlines_at) {
+        /* Code inlined where the procedure's own line table says nothing
+         * (clang's PDBs): the physical frame's line is the call site of the
+         * outermost inlinee, as SymGetLineFromInlineContext gives it for the
+         * physical frame and llvm-symbolizer --no-inlines answers. */
+        enum { CHAIN_MAX = 64 }; /* the readers' own nesting cap */
+        struct di_inline_frame chain[CHAIN_MAX];
+        unsigned depth = info->ops->inlines_at(info, (uint32_t)(address - m->base), chain,
+                                               CHAIN_MAX);
+        if (depth && depth <= CHAIN_MAX && chain[depth - 1].call_site.line &&
+            chain[depth - 1].call_site.file) {
+            line = chain[depth - 1].call_site;
+            if (!line.rva)
+                line.rva = (uint32_t)(address - m->base);
+            ok = true;
+        }
+    }
+    if (ok) {
         out->module_base = m->base;
         out->address = m->base + line.rva;
         out->line = line.line;
         out->file = line.file;
-        ok = true;
     }
     session_release(session);
     if (!ok)
