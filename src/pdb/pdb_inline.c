@@ -41,29 +41,9 @@ enum {
 
 static bool build_ipi(struct pdb_reader *r, void *arg)
 {
-    uint32_t header, at, i = 0;
-
     (void)arg;
-    r->ipi = msf_read_stream(&r->msf, 4, PDB_MAX_STREAM, &r->ipi_size);
-    if (!r->ipi || r->ipi_size < 56)
-        return false;
-    header = dw_le32(r->ipi + 4);
-    r->ipi_first = dw_le32(r->ipi + 8);
-    r->ipi_count = dw_le32(r->ipi + 12) - r->ipi_first;
-    if (header < 56 || header > r->ipi_size || r->ipi_count > r->ipi_size / 4)
-        return false;
-    r->ipi_offsets = calloc(r->ipi_count + 1, sizeof(uint32_t));
-    if (!r->ipi_offsets)
-        return false;
-    for (at = header; i < r->ipi_count && r->ipi_size - at >= 4; i++) {
-        uint32_t length = dw_le16(r->ipi + at);
-        if (length < 2 || at + 2 + (uint64_t)length > r->ipi_size)
-            break;
-        r->ipi_offsets[i] = at;
-        at += 2 + length;
-    }
-    r->ipi_count = i;
-    return true;
+    return pdb_index_type_stream(r, PDB_IPI_STREAM, &r->ipi, &r->ipi_size, &r->ipi_offsets,
+                                 &r->ipi_first, &r->ipi_count);
 }
 
 static const char *inlinee_name(struct pdb_reader *r, uint32_t item)

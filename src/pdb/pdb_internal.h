@@ -75,8 +75,15 @@ struct pdb_contribution {
 struct pdb_public {
     uint32_t rva;
     uint32_t flags; /* S_PUB32 flags: 2 = code, 4 = function */
+    uint32_t type;  /* global data: its TPI type index (its size is the symbol's) */
     const char *name;
     enum di_tag tag;
+};
+
+/* A complete (not forward-referenced) UDT record and its name. */
+struct pdb_udt_name {
+    const char *name;
+    uint32_t index;
 };
 
 struct pdb_reader {
@@ -127,7 +134,28 @@ struct pdb_reader {
     uint32_t *ipi_offsets; /* type index - first -> record offset */
     uint32_t ipi_first, ipi_count;
     atomic_int ipi_state;
+
+    uint8_t *tpi; /* the TPI stream, read when a data symbol's size is asked */
+    uint32_t tpi_size;
+    uint32_t *tpi_offsets; /* type index - first -> record offset */
+    uint32_t tpi_first, tpi_count;
+    struct pdb_udt_name *udt_by_name; /* complete struct/class/union records, by name */
+    uint32_t udt_count;
+    atomic_int tpi_state;
 };
+
+enum { PDB_TPI_STREAM = 2, PDB_IPI_STREAM = 4 };
+
+/* Reads type stream `stream` (TPI or IPI: the same layout) and indexes its
+ * records: (*offsets)[index - *first] is the offset of the record of type
+ * index `index`. pdb_types.c */
+bool pdb_index_type_stream(struct pdb_reader *r, uint32_t stream, uint8_t **data,
+                           uint32_t *size, uint32_t **offsets, uint32_t *first, uint32_t *count);
+
+/* The size in bytes of type `index` (simple types, pointers, arrays,
+ * structures, unions, enums, modifiers; a forward reference through its
+ * definition); 0 when unknown. pdb_types.c */
+uint32_t pdb_type_size(struct pdb_reader *r, uint32_t index);
 
 /* Runs `build` once for `state` under the reader's lock; true once built. */
 bool pdb_lazy(struct pdb_reader *r, atomic_int *state, bool (*build)(struct pdb_reader *, void *),

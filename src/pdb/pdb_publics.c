@@ -48,6 +48,7 @@ bool pdb_publics_load(struct pdb_reader *r)
                 pub->name = name;
                 pub->flags = kind == S_PUB32 ? dw_le32(p) : 0;
                 pub->tag = kind == S_PUB32 ? DI_TAG_PUBLIC : DI_TAG_DATA;
+                pub->type = kind == S_PUB32 ? 0 : dw_le32(p);
             }
         }
         at += 2 + length;

@@ -327,6 +327,7 @@ static struct pdb_reader *pdb_new(void)
     atomic_init(&r->publics_state, PDB_UNTRIED);
     atomic_init(&r->frames_state, PDB_UNTRIED);
     atomic_init(&r->ipi_state, PDB_UNTRIED);
+    atomic_init(&r->tpi_state, PDB_UNTRIED);
     return r;
 }
 
@@ -434,7 +435,7 @@ static bool pdb_symbol_at(struct debug_info *info, uint32_t rva, struct di_symbo
     if (!pdb_lazy(r, &r->publics_state, build_publics, NULL) || !(pub = pdb_public_at(r, rva)))
         return false;
     out->rva = pub->rva;
-    out->size = 0;
+    out->size = pub->tag == DI_TAG_DATA ? pdb_type_size(r, pub->type) : 0;
     out->tag = pub->tag;
     out->flags = 0;
     out->name = pub->name;
@@ -523,7 +524,8 @@ static bool pdb_enum_symbols(struct debug_info *info, di_symbol_callback callbac
     if (pdb_lazy(r, &r->publics_state, build_publics, NULL)) {
         for (uint32_t i = 0; i < r->public_count; i++) {
             const struct pdb_public *p = &r->publics[i];
-            s = (struct di_symbol){p->rva, 0, p->tag, 0, p->name, strlen(p->name)};
+            s = (struct di_symbol){p->rva, p->tag == DI_TAG_DATA ? pdb_type_size(r, p->type) : 0,
+                                   p->tag, 0, p->name, strlen(p->name)};
             if (!callback(context, &s))
                 return true;
         }
@@ -597,6 +599,9 @@ static void pdb_close(struct debug_info *info)
     free(r->fpo);
     free(r->ipi);
     free(r->ipi_offsets);
+    free(r->tpi);
+    free(r->tpi_offsets);
+    free(r->udt_by_name);
     msf_close(&r->msf);
     if (r->file)
         fclose(r->file);
