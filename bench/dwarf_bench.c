@@ -92,7 +92,12 @@ int main(int argc, char **argv)
     t1 = now();
     info->ops->symbol_at(info, f.rva[f.count / 2], &s);
     t2 = now();
-    info->ops->enum_symbols(info, collect, &(struct functions){0});
+    {
+        struct functions all = {0}; /* every unit indexed: the functions again */
+        info->ops->enum_symbols(info, collect, &all);
+        free(all.rva);
+        free(all.size);
+    }
     info->ops->enum_lines(info, count_line, &lines);
     t3 = now();
     printf("image %s: %zu functions, %zu line entries\n", argv[1], f.count, lines);
