@@ -243,11 +243,28 @@ static bool snapshot_module(HANDLE process, uint64_t base, struct collect *c)
 
 /* ---- SymGetLineFromAddr forms ------------------------------------------ */
 
+/* IMAGEHLP_LINEW64 from a found entry: its file name widened (kept with the
+ * module); FALSE with ERROR_NOT_ENOUGH_MEMORY when that fails. */
+static BOOL fill_line_wide(HANDLE process, const struct sym_line_found *found,
+                           PIMAGEHLP_LINEW64 line)
+{
+    const WCHAR *wide = sym_module_wide_file(process, found->module_base, found->file);
+
+    if (!wide) {
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    line->Key = NULL;
+    line->LineNumber = found->line;
+    line->FileName = (PWSTR)wide;
+    line->Address = found->address;
+    return TRUE;
+}
+
 DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddrW64(HANDLE hProcess, DWORD64 qwAddr,
                                               PDWORD pdwDisplacement, PIMAGEHLP_LINEW64 Line)
 {
     struct sym_line_found found;
-    const WCHAR *wide;
 
     if (!Line) {
         dw_set_last_error(ERROR_INVALID_PARAMETER);
@@ -255,15 +272,8 @@ DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddrW64(HANDLE hProcess, DWORD64 qwAddr,
     }
     if (!sym_line_from_address(hProcess, qwAddr, &found))
         return FALSE;
-    wide = sym_module_wide_file(hProcess, found.module_base, found.file);
-    if (!wide) {
-        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+    if (!fill_line_wide(hProcess, &found, Line))
         return FALSE;
-    }
-    Line->Key = NULL;
-    Line->LineNumber = found.line;
-    Line->FileName = (PWSTR)wide;
-    Line->Address = found.address;
     if (pdwDisplacement)
         *pdwDisplacement = (DWORD)(qwAddr - found.address);
     return TRUE;
@@ -356,7 +366,6 @@ static BOOL step64(HANDLE process, PIMAGEHLP_LINE64 line, int direction)
 static BOOL step_wide(HANDLE process, PIMAGEHLP_LINEW64 line, int direction)
 {
     struct sym_line_found found;
-    const WCHAR *wide;
     char file[1024] = "";
 
     if (!line) {
@@ -367,16 +376,7 @@ static BOOL step_wide(HANDLE process, PIMAGEHLP_LINEW64 line, int direction)
         text_narrow(line->FileName, file, sizeof(file));
     if (!sym_line_step(process, line->Address, line->LineNumber, file, direction, &found))
         return FALSE;
-    wide = sym_module_wide_file(process, found.module_base, found.file);
-    if (!wide) {
-        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
-        return FALSE;
-    }
-    line->Key = NULL;
-    line->LineNumber = found.line;
-    line->FileName = (PWSTR)wide;
-    line->Address = found.address;
-    return TRUE;
+    return fill_line_wide(process, &found, line);
 }
 
 static BOOL step32(HANDLE process, line32 *line, int direction)
@@ -754,7 +754,6 @@ DW_EXPORT BOOL IMAGEAPI SymGetLineFromNameW64(HANDLE hProcess, PCWSTR ModuleName
 {
     struct sym_line_found found;
     char module[256], file[1024];
-    const WCHAR *wide;
 
     if (!Line || !FileName || !text_narrow(FileName, file, sizeof(file)) ||
         (ModuleName && !text_narrow(ModuleName, module, sizeof(module)))) {
@@ -763,15 +762,8 @@ DW_EXPORT BOOL IMAGEAPI SymGetLineFromNameW64(HANDLE hProcess, PCWSTR ModuleName
     }
     if (!line_from_name(hProcess, ModuleName ? module : NULL, file, dwLineNumber, &found))
         return FALSE;
-    wide = sym_module_wide_file(hProcess, found.module_base, found.file);
-    if (!wide) {
-        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+    if (!fill_line_wide(hProcess, &found, Line))
         return FALSE;
-    }
-    Line->Key = NULL;
-    Line->LineNumber = found.line;
-    Line->FileName = (PWSTR)wide;
-    Line->Address = found.address;
     if (plDisplacement)
         *plDisplacement = 0;
     return TRUE;
