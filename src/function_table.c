@@ -1,5 +1,6 @@
 #include "function_table.h"
 
+#include "memory.h"
 #include "sym/function_entry.h"
 
 static bool fits_32(uint64_t address) { return address <= 0xFFFFFFFFu; }
@@ -25,8 +26,72 @@ static bool ours(const struct function_table *table)
            (!table->entry_for && !table->entry_for32);
 }
 
+void function_table_bind_cache(struct function_table *table, struct entry_cache *cache,
+                               uint64_t walk_id)
+{
+    table->cache = cache;
+    if (cache->walk_id == walk_id && cache->epoch != 0 && cache->process == table->process &&
+        cache->entry_for == table->entry_for && cache->module_base_for == table->module_base_for &&
+        cache->entry_for32 == table->entry_for32 &&
+        cache->module_base_for32 == table->module_base_for32) {
+        table->cache_epoch = cache->epoch;
+        return;
+    }
+    cache->walk_id = walk_id;
+    cache->process = table->process;
+    cache->entry_for = table->entry_for;
+    cache->module_base_for = table->module_base_for;
+    cache->entry_for32 = table->entry_for32;
+    cache->module_base_for32 = table->module_base_for32;
+    /* a process-unique number: no slot filled before matches it */
+    cache->epoch = memory_new_walk_id();
+    table->cache_epoch = cache->epoch;
+}
+
+/* The slot for `address`: its own when valid, else the one to fill. */
+static struct entry_cache_slot *cache_slot(const struct function_table *table, uint64_t address)
+{
+    uint64_t h = address * 0x9E3779B97F4A7C15ull;
+    struct entry_cache_slot *slot = &table->cache->slots[h >> 58]; /* 64 slots */
+
+    _Static_assert(ENTRY_CACHE_SLOTS == 64, "the hash takes the top 6 bits");
+    if (slot->epoch != table->cache_epoch || slot->address != address) {
+        slot->epoch = table->cache_epoch;
+        slot->address = address;
+        slot->has_entry = slot->has_base = false;
+    }
+    return slot;
+}
+
+static PVOID lookup_uncached(const struct function_table *table, uint64_t address);
+
 PVOID function_table_lookup(const struct function_table *table, uint64_t address, void *entry,
                             size_t size)
+{
+    struct entry_cache_slot *slot;
+    PVOID found;
+
+    if (!table->cache || size > ENTRY_CACHE_ENTRY_MAX) {
+        found = lookup_uncached(table, address);
+        if (found)
+            memcpy(entry, found, size);
+        return found;
+    }
+    slot = cache_slot(table, address);
+    if (!slot->has_entry || (slot->found && slot->entry_size < size)) {
+        slot->found = lookup_uncached(table, address);
+        /* the bytes now: the routine's buffer may be reused by its next answer */
+        if (slot->found)
+            memcpy(slot->entry, slot->found, size);
+        slot->entry_size = (uint8_t)size;
+        slot->has_entry = true;
+    }
+    if (slot->found)
+        memcpy(entry, slot->entry, size);
+    return slot->found;
+}
+
+static PVOID lookup_uncached(const struct function_table *table, uint64_t address)
 {
     PVOID found = NULL;
 
@@ -42,12 +107,26 @@ PVOID function_table_lookup(const struct function_table *table, uint64_t address
     } else {
         found = fits_32(address) ? table->entry_for32(table->process, (DWORD)address) : NULL;
     }
-    if (found)
-        memcpy(entry, found, size);
     return found;
 }
 
+static uint64_t module_base_uncached(const struct function_table *table, uint64_t address);
+
 uint64_t function_table_module_base(const struct function_table *table, uint64_t address)
+{
+    struct entry_cache_slot *slot;
+
+    if (!table->cache)
+        return module_base_uncached(table, address);
+    slot = cache_slot(table, address);
+    if (!slot->has_base) {
+        slot->base = module_base_uncached(table, address);
+        slot->has_base = true;
+    }
+    return slot->base;
+}
+
+static uint64_t module_base_uncached(const struct function_table *table, uint64_t address)
 {
     if (table->module_base_for)
         return table->module_base_for(table->process, address);

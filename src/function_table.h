@@ -11,6 +11,39 @@
 
 #include "platform.h"
 
+/* The answers the table routines gave during one walk, by the address asked
+ * about. A walk asks about the same addresses again and again (recursion
+ * repeats return addresses; the epilog check asks about jump targets), and
+ * under Wine a caller's RtlLookupFunctionEntry-based routine costs more than
+ * the rest of the step: within one walk the target's code does not change,
+ * so a repeated question gets the first answer without a callback. The
+ * slots belong to the walk layer's per-thread state; a slot is valid only
+ * for the walk (and routines) that filled it, so nothing is ever cleared. */
+#define ENTRY_CACHE_SLOTS 64u
+#define ENTRY_CACHE_ENTRY_MAX 16u /* the largest entry: x86 FPO_DATA */
+
+struct entry_cache_slot {
+    uint64_t epoch; /* 0: empty */
+    uint64_t address;
+    PVOID found;   /* the routine's answer (NULL: none covers the address) */
+    uint64_t base; /* the module-base routine's answer, if asked */
+    bool has_entry, has_base;
+    uint8_t entry_size; /* bytes of `entry` copied from the answer */
+    uint8_t entry[ENTRY_CACHE_ENTRY_MAX];
+};
+
+struct entry_cache {
+    /* whom the slots answer for: a walk and its routines */
+    uint64_t walk_id;
+    HANDLE process;
+    PFUNCTION_TABLE_ACCESS_ROUTINE64 entry_for;
+    PGET_MODULE_BASE_ROUTINE64 module_base_for;
+    PFUNCTION_TABLE_ACCESS_ROUTINE32 entry_for32;
+    PGET_MODULE_BASE_ROUTINE32 module_base_for32;
+    uint64_t epoch; /* a slot is valid when its epoch is this (never 0) */
+    struct entry_cache_slot slots[ENTRY_CACHE_SLOTS];
+};
+
 struct function_table {
     HANDLE process;
     PFUNCTION_TABLE_ACCESS_ROUTINE64 entry_for;
@@ -26,7 +59,19 @@ struct function_table {
      * hosts), so that our own services' misses are hidden without another
      * thread-local access; NULL: GetLastError/SetLastError */
     DWORD *last_error;
+    /* the walk's answer cache (NULL: ask every time, as outside a walk) and
+     * the epoch of its slots that are this walk's: kept here, not read from
+     * the cache, because a read routine may run a walk of its own on this
+     * thread, which re-binds the cache to itself */
+    struct entry_cache *cache;
+    uint64_t cache_epoch;
 };
+
+/* Points `table` at `cache` for the walk `walk_id`: the cache keeps its
+ * answers when it last served the same walk with the same routines, and
+ * forgets them otherwise. */
+void function_table_bind_cache(struct function_table *table, struct entry_cache *cache,
+                               uint64_t walk_id);
 
 /* The entry covering `address`, copied out of the caller's memory into
  * `entry` (`size` bytes); returns the caller's pointer, or NULL for none. */

@@ -1,9 +1,9 @@
 /*
  * The walk layer's per-thread state, in one struct reached through one
  * thread-local access per StackWalk* call and passed down explicitly from
- * there: the read cache, the look-ahead of the frame last reported, the
- * read routine our own symbol services use while a walk runs, and why the
- * last walk on this thread ended.
+ * there: the read cache, the table routines' answers, the look-ahead of the
+ * frame last reported, the read routine our own symbol services use while a
+ * walk runs, and why the last walk on this thread ended.
  *
  * Nothing here is shared between threads; a walk on one thread never sees
  * another's state.
@@ -36,6 +36,7 @@ struct walk_reader_state {
 
 struct walk_thread_state {
     struct read_cache cache;
+    struct entry_cache entries; /* the table routines' answers for the walk */
     struct lookahead lookahead;
     struct walk_reader_state sym_reader;
     enum walk_end_reason last_end; /* WALK_END_NONE while the walk goes on */

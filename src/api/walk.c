@@ -304,6 +304,7 @@ BOOL walk_next_frame(const struct walk_request *request)
 #else
     services.table.last_error = &thread->last_error;
 #endif
+    function_table_bind_cache(&services.table, &thread->entries, walk_id);
     /* Our Sym* functions, given to us as the table routines, read target
      * memory with this walk's routine. */
     saved_reader = thread->sym_reader;

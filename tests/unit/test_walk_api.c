@@ -413,6 +413,76 @@ static void stackwalk32_round_trip(void **state)
     ft_free(&low);
 }
 
+/* A table routine that counts, and answers as the fake target's does. */
+static unsigned other_table_calls;
+static PVOID WINAPI other_table_routine(HANDLE process, DWORD64 address)
+{
+    other_table_calls++;
+    return ft_function_table(process, address);
+}
+
+/* Recursion repeats return addresses: within one walk the routines are asked
+ * once per address, yet every frame is exact (the repeated answers are the
+ * first ones), and the next walk asks again. */
+static void repeated_addresses_ask_the_routines_once_per_walk(void **state)
+{
+    (void)state;
+    struct x64_chain deep;
+    char why[256];
+    const unsigned repeats = 30;
+
+    memset(&deep, 0, sizeof(deep));
+    deep.functions[0] = &callee;
+    for (unsigned i = 1; i <= repeats; i++)
+        deep.functions[i] = &middle;
+    deep.functions[repeats + 1] = &caller;
+    deep.depth = repeats + 2;
+    deep.position = callee.call_insn[0];
+    x64_chain_build(&t, &deep, TEST_STACK_TOP);
+
+    t.table_calls = 0;
+    assert_true(check_chain_walk(&t, &deep, why, sizeof(why)));
+    /* callee's exact PC, middle's one return address, caller's and what
+     * lies above it: a handful, not one per frame */
+    assert_in_range(t.table_calls, 2, 5);
+    uint64_t first_walk = t.table_calls;
+    assert_true(check_chain_walk(&t, &deep, why, sizeof(why)));
+    assert_int_equal(t.table_calls, 2 * first_walk);
+}
+
+/* A caller that changes its table routine between two calls of one walk
+ * has the new routine asked, not the old one's answers reused: in the middle
+ * of a recursion, where every address has been asked about already. */
+static void a_changed_routine_is_asked_afresh(void **state)
+{
+    (void)state;
+    struct x64_chain deep;
+    STACKFRAME64 f;
+    CONTEXT c;
+
+    memset(&deep, 0, sizeof(deep));
+    deep.functions[0] = &callee;
+    for (unsigned i = 1; i <= 10; i++)
+        deep.functions[i] = &middle;
+    deep.functions[11] = &caller;
+    deep.depth = 12;
+    deep.position = callee.call_insn[0];
+    x64_chain_build(&t, &deep, TEST_STACK_TOP);
+    x64_state_to_context(&deep.expected[0], &c);
+    seed_frame(&f, &c);
+    for (unsigned i = 0; i < 5; i++) {
+        assert_true(walk64(&f, &c));
+        assert_int_equal(f.AddrPC.Offset, deep.expected[i].rip);
+    }
+    other_table_calls = 0;
+    for (unsigned i = 5; i < 8; i++) {
+        assert_true(StackWalk64(IMAGE_FILE_MACHINE_AMD64, &t, NULL, &f, &c, ft_read_memory,
+                                other_table_routine, ft_module_base, NULL));
+        assert_int_equal(f.AddrPC.Offset, deep.expected[i].rip);
+    }
+    assert_true(other_table_calls > 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -432,6 +502,8 @@ int main(void)
         T(frame_cap),
         T(stackwalk_ex_and_2),
         T(stackwalk32_round_trip),
+        T(repeated_addresses_ask_the_routines_once_per_walk),
+        T(a_changed_routine_is_asked_afresh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
