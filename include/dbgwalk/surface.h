@@ -152,6 +152,17 @@ DBGWALK_API PIMAGE_DEBUG_INFORMATION IMAGEAPI MapDebugInformation(HANDLE FileHan
 DBGWALK_API BOOL IMAGEAPI UnmapDebugInformation(PIMAGE_DEBUG_INFORMATION DebugInfo);
 #endif
 
+/* CBA_EVENT's data for a callback registered by SymRegisterCallbackW64
+ * (dbghelp.h's; mingw-w64 lacks it). */
+#ifndef DBGWALK_HAVE_IMAGEHLP_CBA_EVENTW
+typedef struct _IMAGEHLP_CBA_EVENTW {
+    DWORD severity;
+    DWORD code;
+    PCWSTR desc;
+    PVOID object;
+} IMAGEHLP_CBA_EVENTW, *PIMAGEHLP_CBA_EVENTW;
+#endif
+
 /* Not declared by mingw-w64's header either. */
 typedef BOOL (CALLBACK *PENUMDIRTREE_CALLBACKW)(PCWSTR FilePath, PVOID CallerData);
 DBGWALK_API BOOL IMAGEAPI EnumDirTreeW(HANDLE hProcess, PWSTR RootPath, PWSTR InputPathName,
