@@ -16,6 +16,11 @@
  * SYMOPT_DEFERRED_LOADS with the callback answering TRUE to
  * CBA_DEFERRED_SYMBOL_LOAD_CANCEL; a missing image whose FAILURE the callback
  * answers by naming the program's own file (Reparse).
+ *
+ * With arguments, instead: MapDebugInformation on each image named (one
+ * line each, "map FILE machine=0x.. ..." or "map FILE FAIL <error>"), for
+ * run-loadevent-tests.sh to check against llvm-readobj. <dbghelp.h>
+ * declares it for 32-bit x86 only; the SDK's layout is declared here.
  */
 #include <windows.h>
 #include <dbghelp.h>
@@ -29,6 +34,84 @@
 
 static char self_path[MAX_PATH];
 static int cancel_answer, retry_on_failure;
+
+typedef struct {
+    LIST_ENTRY List;
+    DWORD ReservedSize;
+    PVOID ReservedMappedBase;
+    USHORT ReservedMachine;
+    USHORT ReservedCharacteristics;
+    DWORD ReservedCheckSum;
+    DWORD ImageBase;
+    DWORD SizeOfImage;
+    DWORD ReservedNumberOfSections;
+    PIMAGE_SECTION_HEADER ReservedSections;
+    DWORD ReservedExportedNamesSize;
+    PSTR ReservedExportedNames;
+    DWORD ReservedNumberOfFunctionTableEntries;
+    PVOID ReservedFunctionTableEntries;
+    DWORD ReservedLowestFunctionStartingAddress;
+    DWORD ReservedHighestFunctionEndingAddress;
+    DWORD ReservedNumberOfFpoTableEntries;
+    PVOID ReservedFpoTableEntries;
+    DWORD SizeOfCoffSymbols;
+    PVOID CoffSymbols;
+    DWORD ReservedSizeOfCodeViewSymbols;
+    PVOID ReservedCodeViewSymbols;
+    PSTR ImageFilePath;
+    PSTR ImageFileName;
+    PSTR ReservedDebugFilePath;
+    DWORD ReservedTimeDateStamp;
+    BOOL ReservedRomImage;
+    PIMAGE_DEBUG_DIRECTORY ReservedDebugDirectory;
+    DWORD ReservedNumberOfDebugDirectories;
+    DWORD ReservedOriginalFunctionTableBaseAddress;
+    DWORD Reserved[2];
+} debug_information;
+
+typedef debug_information *(WINAPI *map_fn)(HANDLE, PSTR, PSTR, DWORD);
+typedef BOOL(WINAPI *unmap_fn)(debug_information *);
+
+static const char *base_name(const char *path);
+
+static int map_images(int argc, char **argv)
+{
+    HMODULE dbghelp = GetModuleHandleA("dbghelp.dll");
+    map_fn map = (map_fn)(void (*)(void))GetProcAddress(dbghelp, "MapDebugInformation");
+    unmap_fn unmap = (unmap_fn)(void (*)(void))GetProcAddress(dbghelp, "UnmapDebugInformation");
+
+    if (!map || !unmap) {
+        printf("map none\n");
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        debug_information *info;
+        unsigned names = 0;
+        SetLastError(0);
+        info = map(NULL, argv[i], NULL, 0);
+        if (!info) {
+            printf("map %s FAIL %lu\n", base_name(argv[i]), GetLastError());
+            continue;
+        }
+        for (const char *p = info->ReservedExportedNames; p && *p; p += strlen(p) + 1)
+            names++;
+        printf("map %s machine=0x%X characteristics=0x%X checksum=0x%lX imagebase=0x%lX "
+               "sizeofimage=%lu sections=%lu timestamp=0x%lX debugdirs=%lu exports=%u "
+               "codeview=%s name=%s\n",
+               base_name(argv[i]), info->ReservedMachine, info->ReservedCharacteristics,
+               info->ReservedCheckSum, info->ImageBase, info->SizeOfImage,
+               info->ReservedNumberOfSections, info->ReservedTimeDateStamp,
+               info->ReservedNumberOfDebugDirectories, names,
+               info->ReservedCodeViewSymbols &&
+                       memcmp(info->ReservedCodeViewSymbols, "RSDS", 4) == 0
+                   ? "RSDS"
+                   : "none",
+               info->ImageFileName ? info->ImageFileName : "(null)");
+        if (!unmap(info))
+            printf("unmap FAIL %lu\n", GetLastError());
+    }
+    return 0;
+}
 
 static const char *base_name(const char *path)
 {
@@ -101,6 +184,7 @@ static void show_module(HANDLE process, DWORD64 base)
     printf("module symtype=%d numsyms=%s image=%s loaded=%s\n", (int)info.SymType,
            info.NumSyms ? "nonzero" : "0", base_name(info.ImageName),
            base_name(info.LoadedImageName));
+    printf("numsyms %lu\n", (unsigned long)info.NumSyms);
 }
 
 static DWORD64 load(HANDLE process, const char *image, DWORD64 base, DWORD size)
@@ -113,7 +197,7 @@ static DWORD64 load(HANDLE process, const char *image, DWORD64 base, DWORD size)
     return got;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     HANDLE process = GetCurrentProcess();
     DWORD64 base;
@@ -121,6 +205,9 @@ int main(void)
 
     setvbuf(stdout, NULL, _IONBF, 0);
     fprintf(stderr, "dbghelp: %s\n", dbghelp && is_wine_builtin(dbghelp) ? "builtin" : "native");
+    printf("DBGHELP_BUILTIN %d\n", dbghelp && is_wine_builtin(dbghelp) ? 1 : 0);
+    if (argc > 1)
+        return map_images(argc, argv);
     GetModuleFileNameA(NULL, self_path, sizeof(self_path));
     SymSetOptions(SYMOPT_DEBUG | SYMOPT_UNDNAME);
     if (!SymInitialize(process, ".", FALSE)) {
