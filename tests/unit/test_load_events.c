@@ -117,6 +117,12 @@ static BOOL CALLBACK wide_events(HANDLE process, ULONG action, ULONG64 data, ULO
         record(action, text, 0);
         return TRUE;
     }
+    if (action == CBA_EVENT) {
+        const IMAGEHLP_CBA_EVENTW *e = (const IMAGEHLP_CBA_EVENTW *)(uintptr_t)data;
+        narrow_copy(e->desc, text, sizeof(text));
+        record(action, text, e->severity);
+        return TRUE;
+    }
     if (action == CBA_DEFERRED_SYMBOL_LOAD_START || action == CBA_DEFERRED_SYMBOL_LOAD_COMPLETE) {
         const deferred_load_w *load = (const deferred_load_w *)(uintptr_t)data;
         assert_int_equal(load->SizeOfStruct, sizeof(*load));
@@ -316,6 +322,16 @@ static void no_header_partial_event_failure(void **state)
                      ABSENT_BASE);
     assert_int_equal(count(CBA_EVENT), 1);
     assert_int_equal(count(CBA_DEBUG_INFO), 0);
+    assert_true(SymUnloadModule64(&t, ABSENT_BASE));
+
+    /* wide: IMAGEHLP_CBA_EVENTW, its text wide */
+    reset();
+    assert_true(SymRegisterCallbackW64(&t, wide_events, 0));
+    assert_int_equal(SymLoadModuleEx(&t, NULL, "absent.dll", NULL, ABSENT_BASE, 0x1000, NULL, 0),
+                     ABSENT_BASE);
+    event = find(CBA_EVENT, "DBGHELP: absent - no symbols loaded");
+    assert_true(event >= 0);
+    assert_int_equal(records[event].severity, 1);
     assert_true(SymUnloadModule64(&t, ABSENT_BASE));
 }
 
