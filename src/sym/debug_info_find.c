@@ -503,7 +503,9 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
          * FAILURE/PARTIAL answer): the module reads its parts from it now. */
         if (result.file_name[0] && !m->file_path &&
             (m->file_path = sym_copy_string(result.file_name)) != NULL) {
-            snprintf(m->loaded_image_name, sizeof(m->loaded_image_name), "%s", result.file_name);
+            size_t n = strnlen(result.file_name, sizeof(m->loaded_image_name) - 1);
+            memcpy(m->loaded_image_name, result.file_name, n); /* cut to the structure's 256 */
+            m->loaded_image_name[n] = 0;
             if (m->headers_state == LAZY_FAILED)
                 m->headers_state = LAZY_UNTRIED;
             if (m->exports_state == LAZY_FAILED)
