@@ -187,6 +187,14 @@ static void show_module(HANDLE process, DWORD64 base)
     printf("numsyms %lu\n", (unsigned long)info.NumSyms);
 }
 
+static BOOL CALLBACK print_symbol(PSYMBOL_INFO symbol, ULONG size, PVOID context)
+{
+    (void)size;
+    ++*(unsigned *)context;
+    printf("symbol %s tag=%lu\n", symbol->Name, (unsigned long)symbol->Tag);
+    return TRUE;
+}
+
 static DWORD64 load(HANDLE process, const char *image, DWORD64 base, DWORD size)
 {
     DWORD64 got = SymLoadModuleEx(process, NULL, image, NULL, base, size, NULL, 0);
@@ -219,7 +227,10 @@ int main(int argc, char **argv)
     printf("case found\n");
     base = load(process, self_path, SELF_BASE, 0);
     if (base) {
+        unsigned symbols = 0;
         show_module(process, base);
+        SymEnumSymbols(process, base, "*", print_symbol, &symbols);
+        printf("enumerated %u\n", symbols);
         SymUnloadModule64(process, base);
     }
 
