@@ -177,4 +177,44 @@ typedef IMAGE_OPTIONAL_HEADER32 IMAGE_OPTIONAL_HEADER, *PIMAGE_OPTIONAL_HEADER;
     ((PIMAGE_SECTION_HEADER)((BYTE *)&(nt)->OptionalHeader +                                     \
                              (nt)->FileHeader.SizeOfOptionalHeader))
 
+/* ---- the debug directory and what IMAGE_DEBUG_INFORMATION points to ---- */
+#define IMAGE_DEBUG_TYPE_UNKNOWN 0
+#define IMAGE_DEBUG_TYPE_COFF 1
+#define IMAGE_DEBUG_TYPE_CODEVIEW 2
+#define IMAGE_DEBUG_TYPE_FPO 3
+#define IMAGE_DEBUG_TYPE_MISC 4
+
+typedef struct _IMAGE_DEBUG_DIRECTORY {
+    DWORD Characteristics;
+    DWORD TimeDateStamp;
+    WORD MajorVersion;
+    WORD MinorVersion;
+    DWORD Type;
+    DWORD SizeOfData;
+    DWORD AddressOfRawData;
+    DWORD PointerToRawData;
+} IMAGE_DEBUG_DIRECTORY, *PIMAGE_DEBUG_DIRECTORY;
+
+typedef struct _IMAGE_FUNCTION_ENTRY {
+    DWORD StartingAddress;
+    DWORD EndingAddress;
+    DWORD EndOfPrologue;
+} IMAGE_FUNCTION_ENTRY, *PIMAGE_FUNCTION_ENTRY;
+
+typedef struct _IMAGE_COFF_SYMBOLS_HEADER {
+    DWORD NumberOfSymbols;
+    DWORD LvaToFirstSymbol;
+    DWORD NumberOfLinenumbers;
+    DWORD LvaToFirstLinenumber;
+    DWORD RvaToFirstByteOfCode;
+    DWORD RvaToLastByteOfCode;
+    DWORD RvaToFirstByteOfData;
+    DWORD RvaToLastByteOfData;
+} IMAGE_COFF_SYMBOLS_HEADER, *PIMAGE_COFF_SYMBOLS_HEADER;
+
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink;
+    struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
 #endif

@@ -107,6 +107,62 @@ DBGWALK_API BOOL IMAGEAPI SymSetContext(HANDLE hProcess, PIMAGEHLP_STACK_FRAME S
                                         PIMAGEHLP_CONTEXT Context);
 #endif
 
+/* ---- MapDebugInformation: <dbghelp.h> declares it for 32-bit x86 only,
+ * Windows' x64 dbghelp.dll exports it all the same; the layout is the SDK's
+ * (pointers in the host's width). ---- */
+#if !defined(_WIN32) || defined(_WIN64)
+typedef struct _IMAGE_DEBUG_INFORMATION {
+    LIST_ENTRY List;
+    DWORD ReservedSize;
+    PVOID ReservedMappedBase;
+    USHORT ReservedMachine;
+    USHORT ReservedCharacteristics;
+    DWORD ReservedCheckSum;
+    DWORD ImageBase;
+    DWORD SizeOfImage;
+    DWORD ReservedNumberOfSections;
+    PIMAGE_SECTION_HEADER ReservedSections;
+    DWORD ReservedExportedNamesSize;
+    PSTR ReservedExportedNames;
+    DWORD ReservedNumberOfFunctionTableEntries;
+    PIMAGE_FUNCTION_ENTRY ReservedFunctionTableEntries;
+    DWORD ReservedLowestFunctionStartingAddress;
+    DWORD ReservedHighestFunctionEndingAddress;
+    DWORD ReservedNumberOfFpoTableEntries;
+    PFPO_DATA ReservedFpoTableEntries;
+    DWORD SizeOfCoffSymbols;
+    PIMAGE_COFF_SYMBOLS_HEADER CoffSymbols;
+    DWORD ReservedSizeOfCodeViewSymbols;
+    PVOID ReservedCodeViewSymbols;
+    PSTR ImageFilePath;
+    PSTR ImageFileName;
+    PSTR ReservedDebugFilePath;
+    DWORD ReservedTimeDateStamp;
+    BOOL ReservedRomImage;
+    PIMAGE_DEBUG_DIRECTORY ReservedDebugDirectory;
+    DWORD ReservedNumberOfDebugDirectories;
+    DWORD ReservedOriginalFunctionTableBaseAddress;
+    DWORD Reserved[2];
+} IMAGE_DEBUG_INFORMATION, *PIMAGE_DEBUG_INFORMATION;
+/* Non-const strings as in mingw-w64's (i686) prototype. */
+DBGWALK_API PIMAGE_DEBUG_INFORMATION IMAGEAPI MapDebugInformation(HANDLE FileHandle,
+                                                                  PSTR FileName,
+                                                                  PSTR SymbolPath,
+                                                                  DWORD ImageBase);
+DBGWALK_API BOOL IMAGEAPI UnmapDebugInformation(PIMAGE_DEBUG_INFORMATION DebugInfo);
+#endif
+
+/* CBA_EVENT's data for a callback registered by SymRegisterCallbackW64
+ * (dbghelp.h's; mingw-w64 lacks it). */
+#ifndef DBGWALK_HAVE_IMAGEHLP_CBA_EVENTW
+typedef struct _IMAGEHLP_CBA_EVENTW {
+    DWORD severity;
+    DWORD code;
+    PCWSTR desc;
+    PVOID object;
+} IMAGEHLP_CBA_EVENTW, *PIMAGEHLP_CBA_EVENTW;
+#endif
+
 /* Not declared by mingw-w64's header either. */
 typedef BOOL (CALLBACK *PENUMDIRTREE_CALLBACKW)(PCWSTR FilePath, PVOID CallerData);
 DBGWALK_API BOOL IMAGEAPI EnumDirTreeW(HANDLE hProcess, PWSTR RootPath, PWSTR InputPathName,

@@ -236,6 +236,15 @@ typedef struct _IMAGEHLP_CBA_READ_MEMORY {
     DWORD *bytesread;
 } IMAGEHLP_CBA_READ_MEMORY, *PIMAGEHLP_CBA_READ_MEMORY;
 
+/* CBA_EVENT's data */
+enum { sevInfo = 0, sevProblem, sevAttn, sevFatal, sevMax };
+typedef struct _IMAGEHLP_CBA_EVENT {
+    DWORD severity;
+    DWORD code;
+    CHAR *desc;
+    PVOID object;
+} IMAGEHLP_CBA_EVENT, *PIMAGEHLP_CBA_EVENT;
+
 typedef BOOL (CALLBACK *PSYM_ENUMMODULES_CALLBACK64)(PCSTR ModuleName, DWORD64 BaseOfDll,
                                                      PVOID UserContext);
 typedef BOOL (CALLBACK *PSYM_ENUMMODULES_CALLBACKW64)(PCWSTR ModuleName, DWORD64 BaseOfDll,

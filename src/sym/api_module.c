@@ -6,6 +6,7 @@
 #include "session.h"
 #include "text.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -300,10 +301,32 @@ static bool known_size(DWORD size, bool wide)
 #define CV_SIGNATURE_RSDS 0x53445352u
 #define CV_SIGNATURE_NB10 0x3031424Eu
 
+static bool count_symbol(void *context, const struct di_symbol *symbol)
+{
+    (void)symbol;
+    ++*(uint32_t *)context;
+    return true;
+}
+
+/* NumSyms: the symbols the debug information knows (procedures, publics,
+ * globals), as DbgHelp counts them; counted once (enum_symbols is safe
+ * under the shared lock) and kept with the module. */
+static DWORD debug_symbol_count(struct sym_module *m)
+{
+    uint32_t count = atomic_load(&m->debug_symbol_count);
+    if (count == 0) {
+        count = 0;
+        (void)m->debug->ops->enum_symbols(m->debug, count_symbol, &count);
+        count = count == UINT32_MAX ? count : count + 1;
+        atomic_store(&m->debug_symbol_count, count);
+    }
+    return count - 1;
+}
+
 /* The debug-information part of IMAGEHLP_MODULE64: what the reader's
  * summary says, and the CodeView record (which names the PDB even when it
  * was not found, so a caller can fetch it). */
-static void debug_facts(const struct sym_module *m, IMAGEHLP_MODULE64 *out)
+static void debug_facts(struct sym_module *m, IMAGEHLP_MODULE64 *out)
 {
     const struct sym_codeview *cv = &m->codeview;
     struct di_summary summary;
@@ -320,7 +343,7 @@ static void debug_facts(const struct sym_module *m, IMAGEHLP_MODULE64 *out)
     memset(&summary, 0, sizeof(summary));
     m->debug->ops->summary(m->debug, &summary);
     out->SymType = summary.sym_type;
-    out->NumSyms = 0;
+    out->NumSyms = debug_symbol_count(m);
     if (strcmp(m->debug->ops->format, "pdb") == 0) {
         /* the reader's MAX_PATH path, cut to the structure's 256 */
         size_t n = strnlen(summary.path, sizeof(out->LoadedPdbName) - 1);

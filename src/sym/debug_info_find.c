@@ -12,6 +12,7 @@
  */
 #include "../dwarf/dwarf.h"
 #include "../pdb/pdb.h"
+#include "file_index.h"
 #include "session.h"
 
 #include <stdio.h>
@@ -230,6 +231,7 @@ bool sym_path_walk(const struct sym_path_walk *walk, const char *search_path)
 
 struct search {
     struct sym_codeview codeview;
+    const struct load_event_sink *sink; /* CBA_DEBUG_INFO lines for the files tried */
     bool load_anything;
     struct debug_info *found;
     struct debug_info *unmatched; /* the first mismatching PDB, for LOAD_ANYTHING */
@@ -250,13 +252,17 @@ static bool try_path(void *context, const char *path)
     struct debug_info *info = pdb_open_file(path);
     struct di_summary summary;
 
-    if (!info)
+    if (!info) {
+        sym_debug_info(search->sink, "DBGHELP: %s - %s\n", path,
+                       file_is_regular(path) ? "not a PDB file" : "file not found");
         return false;
+    }
     info->ops->summary(info, &summary);
     if (identity_matches(&search->codeview, &summary)) {
         search->found = info;
         return true;
     }
+    sym_debug_info(search->sink, "DBGHELP: %s - mismatched pdb\n", path);
     if (search->load_anything && !search->unmatched)
         search->unmatched = info;
     else
@@ -274,9 +280,11 @@ static void store_id(const struct sym_codeview *cv, char *out, size_t size)
 }
 
 static struct debug_info *find_pdb(const struct sym_codeview *cv, const char *image_path,
-                                   const char *search_path, bool *unmatched)
+                                   const char *search_path, bool *unmatched,
+                                   const struct load_event_sink *sink)
 {
     struct search search = {.codeview = *cv,
+                            .sink = sink,
                             .load_anything = (sym_options() & SYMOPT_LOAD_ANYTHING) != 0};
     char id[64];
     struct sym_path_walk walk = {sym_base_name(cv->pdb_path), id, try_path, &search};
@@ -304,18 +312,132 @@ done:
 
 /* ---- the module's debug information, once ---- */
 
+struct load_result {
+    struct debug_info *info;
+    bool unmatched, have_codeview;
+    struct sym_codeview codeview;
+    char file_name[MAX_PATH]; /* the file a retry loaded from */
+};
+
+
+/* How many times a FAILURE or PARTIAL answer may send the loader to another file. */
+#define MAX_LOAD_RETRIES 4
+#define SEV_PROBLEM 1 /* sevProblem */
+
+/* What DbgHelp's "DBGHELP: module - ..." line says was loaded. */
+static const char *loaded_kind(struct debug_info *info, bool have_image)
+{
+    struct di_summary summary;
+
+    if (!info)
+        return have_image ? "export symbols" : "no symbols loaded";
+    memset(&summary, 0, sizeof(summary));
+    info->ops->summary(info, &summary);
+    if (strcmp(info->ops->format, "pdb") != 0)
+        return "DWARF symbols & lines";
+    if (summary.global_symbols)
+        return summary.line_numbers ? "private symbols & lines" : "private symbols";
+    return "public symbols";
+}
+
+/* Searches for the debug information of `probe` (no lock held), with its
+ * events; false when the callback cancelled the deferred load. */
+static bool search_debug_info(struct sym_module *probe, const struct target_reader *reader,
+                              const char *search_path, const struct load_event_sink *sink,
+                              struct load_event_module *event, const char *module_name,
+                              struct load_result *out)
+{
+    char retry[MAX_PATH];
+    unsigned retries = 0;
+
+    out->info = NULL;
+    out->unmatched = false;
+    out->file_name[0] = 0;
+    sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_START, event);
+    if ((sym_options() & SYMOPT_DEFERRED_LOADS) &&
+        sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_CANCEL, event)) {
+        sym_debug_info(sink, "DBGHELP: %s - symbol load cancelled\n", module_name);
+        sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_FAILURE, event);
+        return false;
+    }
+    event->retry = retry;
+    event->retry_size = sizeof(retry);
+    for (;;) {
+        const char *image_path = probe->file_path;
+        bool have_image;
+
+        out->have_codeview = module_codeview(probe, reader, &out->codeview);
+        if (!out->have_codeview)
+            sym_debug_info(sink, "DBGHELP: %s - no CodeView record\n", module_name);
+        else
+            out->info = find_pdb(&out->codeview, image_path, search_path, &out->unmatched, sink);
+        if (!out->info && image_path)
+            out->info = dwarf_open_file(image_path);
+        /* An image without debug information still has its exports: the
+         * load is complete, as DbgHelp reports it (SymType SymExport). */
+        have_image = image_path || probe->headers_state == LAZY_LOADED;
+        event->mismatched_pdb = out->unmatched;
+        retry[0] = 0;
+        if (out->info || have_image) {
+            sym_debug_info(sink, "DBGHELP: %s - %s\n", module_name,
+                           loaded_kind(out->info, have_image));
+            sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_COMPLETE, event);
+            return true;
+        }
+        /* No image header, from the file or the target: PARTIAL, then
+         * FAILURE; either answer may name the file to try instead. */
+        sym_debug_info(sink, "DBGHELP: No header for %s\n", event->file_name);
+        if (retries >= MAX_LOAD_RETRIES)
+            event->retry = NULL; /* no more tries: the answers are only news */
+        sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_PARTIAL, event);
+        if (!retry[0]) {
+            sym_event(sink, SEV_PROBLEM, 0, NULL, "DBGHELP: %s - no symbols loaded\n",
+                      module_name);
+            sym_load_event(sink, CBA_DEFERRED_SYMBOL_LOAD_FAILURE, event);
+        }
+        if (!retry[0])
+            return true;
+        retries++;
+        /* again, with the callback's file if it is an image: its headers,
+         * not the module's */
+        {
+            char *previous = probe->file_path;
+            enum lazy_state previous_state = probe->headers_state;
+            if (!(probe->file_path = sym_copy_string(retry))) {
+                probe->file_path = previous;
+                return true;
+            }
+            probe->headers_state = LAZY_UNTRIED;
+            if (!file_is_regular(retry) || !module_read_headers(probe, reader)) {
+                sym_debug_info(sink, "DBGHELP: %s - %s\n", retry,
+                               file_is_regular(retry) ? "not an image" : "file not found");
+                free(probe->file_path);
+                probe->file_path = previous;
+                probe->headers_state = previous_state;
+                continue; /* still no header: asked again, up to the bound */
+            }
+            free(previous);
+            probe->headers_state = LAZY_LOADED;
+        }
+        snprintf(out->file_name, sizeof(out->file_name), "%s", retry);
+        event->file_name = out->file_name;
+        sym_debug_info(sink, "DBGHELP: %s - retrying with %s\n", module_name, retry);
+    }
+}
+
 struct debug_info *module_debug_info(struct sym_session *session, struct sym_module **module,
                                      const struct target_reader *reader)
 {
     struct sym_module *m = *module, probe;
     uint64_t base = m->base;
     char *search_path, *image_path;
-    struct sym_codeview codeview;
     struct debug_info *info = NULL;
-    bool have_codeview, unmatched = false, attempted;
+    bool have_codeview = false, unmatched = false, attempted, searched = false;
+    struct sym_codeview codeview;
     struct load_event_sink sink;
     struct load_event_module event;
-    char event_name[256];
+    struct load_result result;
+    char event_name[256], module_name[sizeof(m->module_name)];
 
     if (m->debug_state != LAZY_UNTRIED)
         return m->debug;
@@ -341,36 +463,30 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
     sink.callback = session->callback;
     sink.context = session->callback_context;
     sink.wide = session->callback_wide;
+    memset(&event, 0, sizeof(event));
+    memset(&result, 0, sizeof(result));
     event.base = m->base;
     event.checksum = m->pe.checksum;
     event.timestamp = m->pe.timestamp;
     snprintf(event_name, sizeof(event_name), "%s",
              m->loaded_image_name[0] ? m->loaded_image_name : m->image_name);
+    snprintf(module_name, sizeof(module_name), "%s", m->module_name);
     event.file_name = event_name;
-    event.mismatched_pdb = false;
     session_release(session);
 
     /* A memory-only module whose memory cannot be read this time may be
      * readable by a later lookup with a routine: try again then (and send
      * no events for a search that cannot happen). */
     attempted = probe.given_codeview.present || image_path || target_reader_available(reader);
-    if (attempted)
-        sym_load_event(&sink, CBA_DEFERRED_SYMBOL_LOAD_START, &event);
-    have_codeview = module_codeview(&probe, reader, &codeview);
-    if (have_codeview)
-        info = find_pdb(&codeview, image_path, search_path, &unmatched);
-    if (!info && image_path)
-        info = dwarf_open_file(image_path);
     if (attempted) {
-        /* An image without debug information still has its exports: the
-         * load is complete, as DbgHelp reports it (SymType SymExport). */
-        event.mismatched_pdb = unmatched;
-        sym_load_event(&sink,
-                       info || image_path || probe.headers_state == LAZY_LOADED
-                           ? CBA_DEFERRED_SYMBOL_LOAD_COMPLETE
-                           : CBA_DEFERRED_SYMBOL_LOAD_FAILURE,
-                       &event);
+        searched = search_debug_info(&probe, reader, search_path, &sink, &event, module_name,
+                                     &result);
+        info = result.info;
+        unmatched = result.unmatched;
+        have_codeview = result.have_codeview;
+        codeview = result.codeview;
     }
+    attempted = attempted && searched; /* a cancelled load stays untried */
     free(probe.file_path);
     free(search_path);
 
@@ -383,6 +499,18 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
             m->codeview = codeview;
         m->debug_state = info ? LAZY_LOADED : LAZY_FAILED;
         info = NULL;
+        /* The callback named the image a memory-only module lacked (its
+         * FAILURE/PARTIAL answer): the module reads its parts from it now. */
+        if (result.file_name[0] && !m->file_path &&
+            (m->file_path = sym_copy_string(result.file_name)) != NULL) {
+            size_t n = strnlen(result.file_name, sizeof(m->loaded_image_name) - 1);
+            memcpy(m->loaded_image_name, result.file_name, n); /* cut to the structure's 256 */
+            m->loaded_image_name[n] = 0;
+            if (m->headers_state == LAZY_FAILED)
+                m->headers_state = LAZY_UNTRIED;
+            if (m->exports_state == LAZY_FAILED)
+                m->exports_state = LAZY_UNTRIED;
+        }
     }
     dw_unlock_exclusive(&session->lock);
     if (info)

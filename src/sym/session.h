@@ -75,6 +75,9 @@ struct sym_module {
     /* x86: the FPO_DATA entries SymFunctionTableAccess64 handed out
      * (src/sym/frame_data.c), pushed lock-free, freed with the module. */
     struct sym_fpo_entry *_Atomic fpo_entries;
+    /* SymGetModuleInfo64's NumSyms for the debug information: the count of
+     * its symbols plus one, counted at the first query (0: not yet). */
+    _Atomic uint32_t debug_symbol_count;
 };
 
 struct sym_session {
@@ -207,10 +210,22 @@ struct load_event_module {
     DWORD checksum, timestamp;
     const char *file_name; /* the image's */
     bool mismatched_pdb;
+    /* NULL, or where a FAILURE/PARTIAL answer's file to retry with goes
+     * (left alone when the callback asks for no retry) */
+    char *retry;
+    size_t retry_size;
 };
-/* CBA_DEFERRED_SYMBOL_LOAD_START / _COMPLETE / _FAILURE; no lock held. */
-void sym_load_event(const struct load_event_sink *sink, ULONG action,
+/* CBA_DEFERRED_SYMBOL_LOAD_*; returns the callback's answer (false without
+ * one). No lock held. */
+bool sym_load_event(const struct load_event_sink *sink, ULONG action,
                     const struct load_event_module *module);
+/* A CBA_DEBUG_INFO line, only under SYMOPT_DEBUG. */
+void sym_debug_info(const struct load_event_sink *sink, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A CBA_EVENT (sevInfo 0 .. sevFatal 3), resent as CBA_DEBUG_INFO when the
+ * callback answers FALSE. */
+void sym_event(const struct load_event_sink *sink, DWORD severity, DWORD code, void *object,
+               const char *format, ...) __attribute__((format(printf, 5, 6)));
 
 /* Global options (SymSetOptions): process-wide, as in DbgHelp. */
 DWORD sym_options(void);
