@@ -19,8 +19,9 @@
  *   - its unwind-data decoders, one file per format or role (x64_unwind.c,
  *     x64_epilog.c; arm64_xdata.c, arm64_packed.c, arm64_codes.c;
  *     x86_unwind.c, x86_code.c, x86_framedata.c);
- *   - <arch>_table.c: its `struct function_table_format`, when its images
- *     carry a function table (x64_table.c, arm64_table.c; x86 has none);
+ *   - <arch>_table.c: its `struct function_table_format` (declared in
+ *     <arch>.h, named by the unwinder's table_format), when its images carry
+ *     a function table (x64_table.c, arm64_table.c; x86 has none);
  *   - one line in arch_registry.c and one `extern` line at the end of this
  *     header;
  *   - its files in CMakeLists.txt's DBGWALK_SOURCES, and its unit tests in
