@@ -1,10 +1,35 @@
 /*
  * The per-architecture unwinder interface.
  *
- * An unwinder knows its target's CONTEXT layout and its unwind data; the
- * generic walk (src/api/stackwalk.c) knows STACKFRAME bookkeeping, seeding,
- * termination and the look-ahead. Adding an architecture is one file that
- * fills a `struct arch_unwinder` and one line in arch_registry.c.
+ * An unwinder knows its target's CONTEXT layout, its unwind data and its
+ * function-table entries; the generic walk (src/api/walk.c) knows STACKFRAME
+ * bookkeeping, seeding, termination and the look-ahead, and the symbol layer
+ * (src/sym/) reads and searches modules' tables without knowing any layout.
+ * No function-table (.pdata) layout is known outside src/arch/.
+ *
+ * Adding an architecture takes, all in src/arch/ (x64, arm64 and x86 show
+ * each piece):
+ *   - <arch>.c: the `const struct arch_unwinder arch_<arch>` below (machine,
+ *     context size and state ranges, seed, pc, sp, unwind, describe,
+ *     table_format), with its CONTEXT view; the context at most
+ *     ARCH_MAX_CONTEXT_SIZE bytes;
+ *   - <arch>.h: what that architecture's files share (register set, CONTEXT
+ *     offsets, decoded unwind records), included only by them (and their
+ *     unit tests);
+ *   - its unwind-data decoders, one file per format or role (x64_unwind.c,
+ *     x64_epilog.c; arm64_xdata.c, arm64_packed.c, arm64_codes.c;
+ *     x86_unwind.c, x86_code.c, x86_framedata.c);
+ *   - <arch>_table.c: its `struct function_table_format` (declared in
+ *     <arch>.h, named by the unwinder's table_format), when its images carry
+ *     a function table (x64_table.c, arm64_table.c; x86 has none);
+ *   - one line in arch_registry.c and one `extern` line at the end of this
+ *     header;
+ *   - its files in CMakeLists.txt's DBGWALK_SOURCES, and its unit tests in
+ *     tests/unit.
+ * An architecture whose images carry no function table and need other debug
+ * data to unwind (x86's FPO_DATA and FrameData from the PDB) also takes that
+ * lookup in the symbol layer (sym_x86_fpo_entry, sym_frame_data_for_walk),
+ * reached through function_table.h.
  */
 #ifndef DBGWALK_ARCH_H
 #define DBGWALK_ARCH_H
@@ -58,6 +83,29 @@ struct unwind_step {
                              from the stack (x86 frame bases need it) */
 };
 
+/* Reads `size` bytes of an image at `rva` (the module's file or its memory
+ * in the target); false when they are not all there. */
+struct image_rva_reader {
+    bool (*read)(void *context, uint32_t rva, void *out, uint32_t size);
+    void *context;
+};
+
+/* An architecture's function-table entry (its IMAGE_*_RUNTIME_FUNCTION_ENTRY
+ * in the exception directory, .pdata). The architecture owns the layout so
+ * that the symbol layer, which reads, sorts and searches a module's table
+ * (src/sym/module.c, api_lookup.c), knows none: it asks the module's
+ * machine's unwinder for this and treats entries as opaque records. */
+struct function_table_format {
+    uint32_t entry_size; /* bytes per entry */
+    /* The RVAs [*begin, *end) the function `entry` describes, or false for
+     * an entry a table must not keep: empty, ending beyond `image_size`,
+     * misaligned for the machine, or with its end in unwind data `image`
+     * cannot read. Every field is checked here: the entry comes from the
+     * image (hostile input). */
+    bool (*entry_range)(const uint8_t *entry, uint32_t image_size,
+                        const struct image_rva_reader *image, uint32_t *begin, uint32_t *end);
+};
+
 /* Largest target context any unwinder handles (the x64 CONTEXT). */
 #define ARCH_MAX_CONTEXT_SIZE 0x4D0
 
@@ -78,6 +126,9 @@ struct arch_unwinder {
      * walk copies and compares just these (the x64 CONTEXT is 1,232 bytes,
      * its registers 392). */
     struct context_range state[ARCH_STATE_RANGES];
+    /* The format of the machine's function-table entries; NULL where images
+     * carry no table (x86: FPO data comes from the PDB). */
+    const struct function_table_format *table_format;
 
     /* Applies the caller's STACKFRAME seed (AddrPC/AddrStack/AddrFrame,
      * already flat) to the context, per stackwalk.md "Seeding". */

@@ -167,6 +167,7 @@ const struct arch_unwinder arch_arm64 = {
     .context_required = true,
     .first_unwind_may_keep_sp = true,
     .state = {{ARM64_CTX_CPSR, ARM64_CTX_FPSR + 4 - ARM64_CTX_CPSR}},
+    .table_format = &arm64_table_format,
     .seed = arm64_seed,
     .pc = arm64_pc,
     .sp = arm64_sp,

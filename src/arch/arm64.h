@@ -27,6 +27,9 @@ struct arm64_regs {
 #define ARM64_CTX_FPSR 0x314u
 #define ARM64_CTX_SIZE 0x390u
 
+/* The IMAGE_ARM64_RUNTIME_FUNCTION_ENTRY layout (arm64_table.c). */
+extern const struct function_table_format arm64_table_format;
+
 void arm64_regs_load(struct arm64_regs *regs, const uint8_t *context);
 void arm64_regs_store(const struct arm64_regs *regs, uint8_t *context);
 

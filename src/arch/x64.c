@@ -98,6 +98,7 @@ const struct arch_unwinder arch_x64 = {
     .context_required = true,
     .first_unwind_may_keep_sp = false,
     .state = {{X64_CTX_GPR(0), X64_CTX_RIP + 8 - X64_CTX_GPR(0)}, {X64_CTX_XMM(0), 16 * 16}},
+    .table_format = &x64_table_format,
     .seed = x64_seed,
     .pc = x64_pc,
     .sp = x64_sp,

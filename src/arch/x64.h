@@ -22,6 +22,9 @@ struct x64_regs {
 #define X64_CTX_XMM(n) (0x1A0u + 16u * (n))
 #define X64_CTX_SIZE 0x4D0u
 
+/* The IMAGE_RUNTIME_FUNCTION_ENTRY layout (x64_table.c). */
+extern const struct function_table_format x64_table_format;
+
 void x64_regs_load(struct x64_regs *regs, const void *context);
 void x64_regs_store(const struct x64_regs *regs, void *context);
 

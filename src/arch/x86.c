@@ -95,6 +95,7 @@ const struct arch_unwinder arch_x86 = {
     .context_required = false,
     .first_unwind_may_keep_sp = false,
     .state = {{0x9C, 0xC8 - 0x9C}}, /* Edi .. Esp: the GPRs, EBP, EIP and ESP */
+    .table_format = NULL, /* x86 images carry no function table */
     .seed = x86_seed,
     .pc = x86_pc,
     .sp = x86_sp,

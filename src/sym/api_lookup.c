@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The entry covering `rva`, or NULL. */
+/* The entry covering `rva`, or NULL. The search reads only the ranges
+ * parse_table() took from each entry's format: the entries themselves are
+ * opaque here, whatever the machine. */
 static PVOID search_table(const struct sym_module *m, uint32_t rva)
 {
     uint32_t lo = 0, hi = m->table_count;
@@ -23,19 +25,14 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
     /* the last entry that begins at or before rva */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (dw_le32(m->table + (size_t)mid * m->entry_size) <= rva)
+        if (m->table_ranges[mid].begin <= rva)
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == 0)
+    if (lo == 0 || rva >= m->table_ranges[lo - 1].end)
         return NULL;
-    lo--;
-    if (m->entry_size == 12) {
-        const uint8_t *e = m->table + (size_t)lo * 12;
-        return rva < dw_le32(e + 4) ? (PVOID)e : NULL;
-    }
-    return rva < m->table_ends[lo] ? (PVOID)(m->table + (size_t)lo * 8) : NULL;
+    return (PVOID)(m->table + (size_t)(lo - 1) * m->entry_size);
 }
 
 /* `machine` 0: any module's entry (the public functions, whose callers know

@@ -4,6 +4,7 @@
  */
 #include "session.h"
 #include "frame_data.h"
+#include "../arch/arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,7 +94,7 @@ void module_free(struct sym_module *m)
 {
     free(m->file_path);
     free(m->table);
-    free(m->table_ends);
+    free(m->table_ranges);
     free(m->exports);
     free(m->export_names);
     if (m->debug)
@@ -191,29 +192,46 @@ bool module_read_headers(struct sym_module *module, const struct target_reader *
     return with_source(module, reader, parse_headers, module);
 }
 
-static int compare_begin(const void *a, const void *b)
+/* An entry the table keeps: its range and where it is in the raw table. */
+struct kept_entry {
+    uint32_t begin, end, index;
+};
+
+static int compare_kept(const void *a, const void *b)
 {
-    uint32_t x = dw_le32(a), y = dw_le32(b);
-    return x < y ? -1 : x > y;
+    const struct kept_entry *x = a, *y = b;
+    if (x->begin != y->begin)
+        return x->begin < y->begin ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index; /* the first one listed wins */
+}
+
+struct table_image {
+    const struct image_source *source;
+    const struct pe_info *pe;
+};
+
+static bool read_table_image(void *context, uint32_t rva, void *out, uint32_t size)
+{
+    const struct table_image *image = context;
+    return pe_read_rva(image->source, image->pe, rva, out, size);
 }
 
 static bool parse_table(void *context, const struct image_source *source)
 {
     struct sym_module *m = context;
-    uint32_t size = m->pe.exception_size, entry, kept = 0;
+    const struct arch_unwinder *arch = arch_for_machine(m->pe.machine);
+    const struct function_table_format *format = arch ? arch->table_format : NULL;
+    struct table_image image = {source, &m->pe};
+    const struct image_rva_reader reader = {read_table_image, &image};
+    uint32_t size = m->pe.exception_size, entry, count, kept = 0, out = 0;
+    struct kept_entry *keep;
     uint8_t *raw;
 
-    switch (m->pe.machine) {
-    case IMAGE_FILE_MACHINE_AMD64:
-        entry = 12;
-        break;
-    case IMAGE_FILE_MACHINE_ARM64:
-        entry = 8;
-        break;
-    default:
-        m->entry_size = 0; /* x86 images carry no table (FPO needs a PDB) */
+    if (!format) {
+        m->entry_size = 0; /* no table for this machine (x86: FPO needs a PDB) */
         return true;
     }
+    entry = format->entry_size;
     m->entry_size = entry;
     /* The table lies inside the image as loaded: a header that claims more
      * (hostile memory) would have us read megabytes that are not there. */
@@ -225,60 +243,52 @@ static bool parse_table(void *context, const struct image_source *source)
         else if (size > extent - m->pe.exception_rva)
             size = extent - m->pe.exception_rva;
     }
-    if (size == 0)
-        return true;
     if (size > MAX_TABLE_BYTES)
         size = MAX_TABLE_BYTES;
-    size -= size % entry;
-    raw = malloc(size ? size : 1);
-    if (!raw || !pe_read_rva(source, &m->pe, m->pe.exception_rva, raw, size)) {
+    count = size / entry;
+    if (count == 0)
+        return true;
+    raw = malloc((size_t)count * entry);
+    keep = malloc((size_t)count * sizeof(*keep));
+    if (!raw || !keep || !pe_read_rva(source, &m->pe, m->pe.exception_rva, raw,
+                                      (size_t)count * entry)) {
         free(raw);
+        free(keep);
         return false;
     }
-    /* Keep entries that lie inside the image, in order, without overlaps. */
-    for (uint32_t i = 0; i < size / entry; i++) {
-        const uint8_t *e = raw + (size_t)i * entry;
-        uint32_t begin = dw_le32(e), end = entry == 12 ? dw_le32(e + 4) : begin + 4;
-        if (begin < end && end <= m->pe.size_of_image && (entry == 12 || (begin & 3) == 0))
-            memmove(raw + (size_t)kept++ * entry, e, entry);
-    }
-    qsort(raw, kept, entry, compare_begin);
-    if (entry == 12) {
-        uint32_t out = 0;
-        for (uint32_t i = 0; i < kept; i++) {
-            uint8_t *e = raw + (size_t)i * 12;
-            if (out > 0 && dw_le32(e) < dw_le32(raw + (size_t)(out - 1) * 12 + 4))
-                continue; /* overlaps the one before: not trusted */
-            memmove(raw + (size_t)out++ * 12, e, 12);
+    /* Keep the entries the format accepts, in order, without overlaps: an
+     * entry beginning inside the one before is not trusted. */
+    for (uint32_t i = 0; i < count; i++) {
+        struct kept_entry *k = &keep[kept];
+        if (format->entry_range(raw + (size_t)i * entry, m->pe.size_of_image, &reader, &k->begin,
+                                &k->end)) {
+            k->index = i;
+            kept++;
         }
-        kept = out;
     }
-    if (entry == 8 && kept > 0) {
-        /* ARM64 entries hold no end: it comes from the packed length or
-         * the .xdata header's FunctionLength. */
-        uint32_t out = 0;
-        m->table_ends = malloc(kept * sizeof(uint32_t));
-        if (!m->table_ends) {
-            free(raw);
-            return false;
-        }
-        for (uint32_t i = 0; i < kept; i++) {
-            uint8_t *e = raw + (size_t)i * 8, header[4];
-            uint32_t begin = dw_le32(e), unwind = dw_le32(e + 4), length = 0;
-            if ((unwind & 3) == 1 || (unwind & 3) == 2)
-                length = ((unwind >> 2) & 0x7FF) * 4;
-            else if ((unwind & 3) == 0 && pe_read_rva(source, &m->pe, unwind, header, 4))
-                length = (dw_le32(header) & 0x3FFFF) * 4;
-            if (length == 0 || length > m->pe.size_of_image - begin ||
-                (out > 0 && begin < m->table_ends[out - 1]))
-                continue;
-            memmove(raw + (size_t)out * 8, e, 8);
-            m->table_ends[out++] = begin + length;
-        }
-        kept = out;
+    qsort(keep, kept, sizeof(*keep), compare_kept);
+    for (uint32_t i = 0; i < kept; i++)
+        if (out == 0 || keep[i].begin >= keep[out - 1].end)
+            keep[out++] = keep[i];
+    m->table = malloc(out ? (size_t)out * entry : 1);
+    m->table_ranges = malloc(out ? (size_t)out * sizeof(*m->table_ranges) : 1);
+    if (!m->table || !m->table_ranges) {
+        free(m->table);
+        free(m->table_ranges);
+        m->table = NULL;
+        m->table_ranges = NULL;
+        free(raw);
+        free(keep);
+        return false;
     }
-    m->table = raw;
-    m->table_count = kept;
+    for (uint32_t i = 0; i < out; i++) {
+        memcpy(m->table + (size_t)i * entry, raw + (size_t)keep[i].index * entry, entry);
+        m->table_ranges[i].begin = keep[i].begin;
+        m->table_ranges[i].end = keep[i].end;
+    }
+    m->table_count = out;
+    free(raw);
+    free(keep);
     return true;
 }
 
@@ -418,12 +428,12 @@ void module_adopt_parts(struct sym_module *to, struct sym_module *from)
     }
     if (to->table_state == LAZY_UNTRIED && from->table_state != LAZY_UNTRIED) {
         to->table = from->table;
-        to->table_ends = from->table_ends;
+        to->table_ranges = from->table_ranges;
         to->table_count = from->table_count;
         to->entry_size = from->entry_size;
         to->table_state = from->table_state;
         from->table = NULL;
-        from->table_ends = NULL;
+        from->table_ranges = NULL;
     }
     if (to->exports_state == LAZY_UNTRIED && from->exports_state != LAZY_UNTRIED) {
         to->exports = from->exports;

@@ -217,7 +217,7 @@ struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
         module_adopt_parts(module, &scratch);
     free(scratch.file_path);
     free(scratch.table);
-    free(scratch.table_ends);
+    free(scratch.table_ranges);
     free(scratch.exports);
     free(scratch.export_names);
     ok = module && *state_of(module, part) == LAZY_LOADED;

@@ -34,6 +34,11 @@ struct sym_codeview {
     char pdb_path[260]; /* as the linker recorded it */
 };
 
+/* The RVAs [begin, end) one function-table entry describes. */
+struct table_range {
+    uint32_t begin, end;
+};
+
 struct sym_module {
     struct sym_module *next;
     uint64_t base;
@@ -47,9 +52,12 @@ struct sym_module {
     struct pe_info pe;
 
     enum lazy_state table_state;
-    uint8_t *table; /* sorted entries: 12 bytes (x64) or 8 (ARM64) each */
-    uint32_t *table_ends; /* ARM64: each entry's end RVA (from its unwind data) */
-    uint32_t table_count, entry_size;
+    /* The function table's kept entries, sorted by begin, without overlaps,
+     * in the layout of the module's machine (struct function_table_format,
+     * src/arch/arch.h): opaque records here. */
+    uint8_t *table;
+    struct table_range *table_ranges; /* each kept entry's RVAs, as its format gives them */
+    uint32_t table_count, entry_size; /* entry_size 0: the machine has no table */
 
     enum lazy_state exports_state;
     struct sym_export *exports; /* sorted by RVA */
