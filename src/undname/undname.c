@@ -219,6 +219,21 @@ static const char *special_symbol(struct und *u, bool *handled)
     }
     if (und_eat_str(u, "?_9"))
         return vcall_symbol(u);
+    if (und_eat_str(u, "?__E") || und_eat_str(u, "?__F")) {
+        /* dynamic initializer / atexit destructor: the whole name inside */
+        const char *what = u->p[-1] == 'E' ? "`dynamic initializer for " : "`dynamic atexit destructor for ";
+        const char *name;
+        if (*u->p == '?') {
+            const char *var = und_symbol(u);
+            if (!und_eat(u, '@') || !und_eat(u, '@'))
+                return und_fail(u), "";
+            name = und_cat(u, what, "`", und_cat(u, var, "''", NULL));
+        } else {
+            u->symbol_first = true;
+            name = und_cat(u, what, "'", und_cat(u, und_parse_qualified(u), "''", NULL));
+        }
+        return u->failed ? "" : function_symbol(u, name);
+    }
     *handled = false;
     return "";
 }

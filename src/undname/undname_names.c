@@ -250,8 +250,8 @@ static const char *scope_pieces(struct und *u)
         if (u->p[0] == '?' && u->p[1] == 'A') {
             und_skip(u, 2);
             identifier(u);
+            /* not a back-reference: clang and MSVC count the names around it */
             s = "`anonymous namespace'";
-            und_remember_name(u, s);
         } else if (u->p[0] == '?' && u->p[1] == '?') {
             und_skip(u, 1);
             s = und_cat(u, "`", und_symbol(u), "'");

@@ -6,11 +6,15 @@
 set -u
 driver=$1 src=$2 work=$3 corpus=$4
 mkdir -p "$work"
+work=$(cd "$work" && pwd)
 : >"$work/names"
 for prog in "$src"/programs/*.cpp; do
   for t in x86_64-pc-windows-msvc i686-pc-windows-msvc; do
     o="$work/$(basename "$prog" .cpp)-$t.obj"
-    clang++ --target=$t -std=c++17 -c -O0 "$prog" -o "$o" || { echo "FAIL: cannot compile $prog for $t"; exit 1; }
+    # compiled by its bare name: the anonymous namespaces' keys hash the
+    # path, and known-differences.txt names them
+    (cd "$src/programs" && clang++ --target=$t -std=c++17 -c -O0 "$(basename "$prog")" -o "$o") ||
+      { echo "FAIL: cannot compile $prog for $t"; exit 1; }
     llvm-nm --just-symbol-name "$o" >>"$work/names"
   done
 done
