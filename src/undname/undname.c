@@ -198,8 +198,11 @@ static const char *base_class_descriptor(struct und *u)
 static const char *special_symbol(struct und *u, bool *handled)
 {
     *handled = true;
-    if (und_eat_str(u, "?_C@_"))
-        return und_string_literal(u);
+    if (und_eat_str(u, "?_C@_")) {
+        const char *lit = und_string_literal(u);
+        /* the symbol API's short form is DbgHelp's (and MSVC undname's) */
+        return u->flags & UNDNAME_NAME_ONLY && !u->failed ? "`string'" : lit;
+    }
     if (und_eat_str(u, "?_R0")) {
         struct und_type *t = und_parse_type(u, UQM_RESULT);
         if (!t || !und_eat_str(u, "@8"))

@@ -253,8 +253,13 @@ static const char *scope_pieces(struct und *u)
             /* not a back-reference: clang and MSVC count the names around it */
             s = "`anonymous namespace'";
         } else if (u->p[0] == '?' && u->p[1] == '?') {
+            /* the enclosing function is always named in full (llvm-undname
+             * does so under every flag) */
+            unsigned flags = u->flags;
+            u->flags = 0;
             und_skip(u, 1);
             s = und_cat(u, "`", und_symbol(u), "'");
+            u->flags = flags;
         } else if (u->p[0] == '?' && u->p[1] != '$') {
             long long v;
             und_skip(u, 1);
