@@ -3,36 +3,253 @@
 #include "undname_state.h"
 #include "../platform.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *access_text(char c)
+/* Function classes: access, static/virtual, this-adjusting thunks. */
+enum {
+    FC_PRIVATE = 1, FC_PROTECTED = 2, FC_PUBLIC = 4, FC_GLOBAL = 8, FC_STATIC = 16, FC_VIRTUAL = 32,
+    FC_ADJUST = 64, FC_VTORDISP = 128, FC_VTORDISPEX = 256, FC_EXTERN_C = 512, FC_NO_PARAMS = 1024,
+};
+
+static unsigned function_class(struct und *u)
 {
-    if (c >= 'A' && c <= 'H') return "private: ";
-    if (c >= 'I' && c <= 'P') return "protected: ";
-    if (c >= 'Q' && c <= 'X') return "public: ";
-    return "";
+    char c = *u->p;
+    if (!c)
+        return und_fail(u), 0;
+    u->p++;
+    if (c >= 'A' && c <= 'X') {
+        static const unsigned acc[3] = {FC_PRIVATE, FC_PROTECTED, FC_PUBLIC};
+        static const unsigned kind[4] = {0, FC_STATIC, FC_VIRTUAL, FC_VIRTUAL | FC_ADJUST};
+        return acc[(c - 'A') / 8] | kind[((c - 'A') % 8) / 2];
+    }
+    if (c == 'Y' || c == 'Z')
+        return FC_GLOBAL;
+    if (c == '9')
+        return FC_EXTERN_C | FC_NO_PARAMS;
+    if (c == '$') {
+        unsigned v = FC_VTORDISP | FC_VIRTUAL;
+        if (und_eat(u, 'R'))
+            v |= FC_VTORDISPEX;
+        char d = *u->p;
+        if (d >= '0' && d <= '5') {
+            u->p++;
+            static const unsigned acc[3] = {FC_PRIVATE, FC_PROTECTED, FC_PUBLIC};
+            return v | acc[(d - '0') / 2];
+        }
+    }
+    return und_fail(u), 0;
 }
 
+/* The text of a this-adjustment: `adjustor{8}', `vtordisp{4, 8}'. */
+static const char *adjustment(struct und *u, unsigned fc)
+{
+    long long n[4];
+    int count = fc & FC_ADJUST ? 1 : fc & FC_VTORDISPEX ? 4 : fc & FC_VTORDISP ? 2 : 0;
+    for (int i = 0; i < count; i++) {
+        if (!und_number(u, &n[i]))
+            return "";
+        n[i] = (int32_t)n[i]; /* offsets are 32-bit: PPPPPPPM@ is -4 */
+    }
+    const char *s = "";
+    for (int i = 0; i < count; i++)
+        s = und_cat(u, s, i ? ", " : "", und_number_text(u, n[i]));
+    if (count == 0)
+        return "";
+    const char *what = fc & FC_ADJUST ? "`adjustor{" : fc & FC_VTORDISPEX ? "`vtordispex{" : "`vtordisp{";
+    return und_cat(u, what, s, "}'");
+}
+
+/* A conversion operator is named after the type it returns. */
 static const char *fix_conv(struct und *u, const char *name, const char *ret)
 {
     const char *m = strstr(name, "operator \x01");
     if (!m)
         return name;
     const char *pre = und_ncopy(u, name, (size_t)(m - name));
-    return und_cat(u, pre, "operator ", ret);
+    return und_cat(u, pre, "operator ", und_cat(u, ret, m + 10, NULL));
+}
+
+static const char *function_symbol(struct und *u, const char *name)
+{
+    unsigned fc = und_eat_str(u, "$$J0") ? FC_EXTERN_C : 0;
+    fc |= function_class(u);
+    if (u->failed)
+        return "";
+    const char *adj = adjustment(u, fc);
+    struct und_type *f = NULL;
+    if (!(fc & FC_NO_PARAMS)) {
+        f = und_function_type(u, !(fc & (FC_GLOBAL | FC_STATIC)));
+        if (!f)
+            return und_fail(u), "";
+    }
+    unsigned fl = u->flags;
+    const char *ret_pre = "", *ret_post = "";
+    if (f && f->inner && !(fl & UNDNAME_NO_FUNCTION_RETURNS)) {
+        ret_pre = und_cat(u, und_type_pre(u, f->inner, false), " ", NULL);
+        ret_post = und_type_post(u, f->inner);
+    }
+    if (f && f->inner)
+        name = fix_conv(u, name, und_type_text(u, f->inner));
+    if (fl & UNDNAME_NAME_ONLY)
+        return name;
+    const char *s = fc & (FC_ADJUST | FC_VTORDISP) ? "[thunk]: " : "";
+    if (!(fl & UNDNAME_NO_ACCESS_SPECIFIERS))
+        s = und_cat(u, s, fc & FC_PUBLIC ? "public: " : fc & FC_PROTECTED ? "protected: " : fc & FC_PRIVATE ? "private: " : "", NULL);
+    if (!(fl & UNDNAME_NO_MEMBER_TYPE)) {
+        if (!(fc & FC_GLOBAL) && (fc & FC_STATIC))
+            s = und_cat(u, s, "static ", NULL);
+        if (fc & FC_VIRTUAL)
+            s = und_cat(u, s, "virtual ", NULL);
+        if (fc & FC_EXTERN_C)
+            s = und_cat(u, s, "extern \"C\" ", NULL);
+    }
+    s = und_cat(u, s, ret_pre, NULL);
+    if (f && !(fl & UNDNAME_NO_MS_KEYWORDS))
+        s = und_cat(u, s, f->cc, NULL);
+    s = und_cat(u, und_space(u, s), name, adj);
+    if (f && !(fl & UNDNAME_NO_ARGUMENTS)) {
+        s = und_cat(u, s, f->params, NULL);
+        if (!(fl & UNDNAME_NO_THISTYPE))
+            s = und_cat(u, s, f->fn_tail, NULL);
+    }
+    return und_cat(u, s, ret_post, NULL);
+}
+
+static const char *variable_symbol(struct und *u, const char *name, char sc)
+{
+    struct und_type *t = und_parse_type(u, UQM_DROP);
+    if (!t)
+        return "";
+    bool member;
+    if (t->kind == UK_POINTER) {
+        t->quals |= und_ext_qualifiers(u);
+        unsigned extra = und_qualifiers(u, &member);
+        if (t->cls)
+            und_parse_qualified(u);
+        if (t->inner->kind != UK_FUNCTION)
+            t->inner->quals |= extra;
+    } else {
+        t->quals = und_qualifiers(u, &member);
+    }
+    if (u->flags & UNDNAME_NAME_ONLY)
+        return name;
+    const char *s = "";
+    if (sc <= '2') {
+        if (!(u->flags & UNDNAME_NO_ACCESS_SPECIFIERS))
+            s = sc == '0' ? "private: " : sc == '1' ? "protected: " : "public: ";
+        if (!(u->flags & UNDNAME_NO_MEMBER_TYPE))
+            s = und_cat(u, s, "static ", NULL);
+    }
+    s = und_cat(u, s, und_space(u, und_type_pre(u, t, false)), name);
+    return und_cat(u, s, und_type_post(u, t), NULL);
+}
+
+/* vftable, vbtable, local vftable, complete object locator: 6/7, cv, targets. */
+static const char *table_symbol(struct und *u, const char *name)
+{
+    bool member;
+    unsigned q = und_qualifiers(u, &member);
+    if (u->flags & UNDNAME_NAME_ONLY)
+        return name;
+    const char *r = und_cat(u, und_quals_text(u, q, false, true), name, NULL);
+    if (!und_eat(u, '@')) {
+        const char *f = und_parse_qualified(u);
+        r = und_cat(u, r, "{for `", und_cat(u, f, "'}", NULL));
+        und_eat(u, '@');
+    }
+    return r;
+}
+
+/* vcall thunk: ??_9 scope $B offset A cc */
+static const char *vcall_symbol(struct und *u)
+{
+    const char *scopes = und_scope_chain(u, "");
+    long long off;
+    if (u->failed || !und_eat_str(u, "$B") || !und_number(u, &off) || !und_eat(u, 'A'))
+        return und_fail(u), "";
+    const char *cc = und_calling_convention(u);
+    const char *name = und_cat(u, scopes, "`vcall'{", und_cat(u, und_number_text(u, off), ", {flat}}", NULL));
+    if (u->flags & UNDNAME_NAME_ONLY)
+        return name;
+    return und_cat(u, "[thunk]: ", u->flags & UNDNAME_NO_MS_KEYWORDS ? "" : und_cat(u, cc, " ", NULL), name);
+}
+
+/* RTTI base class descriptor: ??_R1 four numbers, then the class. */
+static const char *base_class_descriptor(struct und *u)
+{
+    long long n[4];
+    for (int i = 0; i < 4; i++) {
+        if (!und_number(u, &n[i]) || (i != 1 && n[i] < 0))
+            return und_fail(u), "";
+        n[i] = i == 1 ? (long long)(int32_t)n[i] : (long long)(uint32_t)n[i];
+    }
+    const char *s = "`RTTI Base Class Descriptor at (";
+    for (int i = 0; i < 4; i++)
+        s = und_cat(u, s, i ? ", " : "", und_number_text(u, n[i]));
+    s = und_scope_chain(u, und_cat(u, s, ")'", NULL));
+    if (!und_eat(u, '8'))
+        und_fail(u);
+    return s;
+}
+
+/* The special symbols that are not a name followed by an encoding. */
+static const char *special_symbol(struct und *u, bool *handled)
+{
+    *handled = true;
+    if (und_eat_str(u, "?_C@_")) {
+        const char *lit = und_string_literal(u);
+        /* the symbol API's short form is DbgHelp's (and MSVC undname's) */
+        return u->flags & UNDNAME_NAME_ONLY && !u->failed ? "`string'" : lit;
+    }
+    if (und_eat_str(u, "?_R0")) {
+        struct und_type *t = und_parse_type(u, UQM_RESULT);
+        if (!t || !und_eat_str(u, "@8"))
+            return und_fail(u), "";
+        if (u->flags & UNDNAME_NAME_ONLY)
+            return "`RTTI Type Descriptor'";
+        return und_cat(u, und_space(u, und_type_pre(u, t, false)), "`RTTI Type Descriptor'", und_type_post(u, t));
+    }
+    if (und_eat_str(u, "?_R1"))
+        return base_class_descriptor(u);
+    if (und_eat_str(u, "?_R2") || und_eat_str(u, "?_R3")) {
+        const char *what = u->p[-1] == '2' ? "`RTTI Base Class Array'" : "`RTTI Class Hierarchy Descriptor'";
+        const char *s = und_scope_chain(u, what);
+        if (!und_eat(u, '8'))
+            und_fail(u);
+        return s;
+    }
+    if (und_eat_str(u, "?_9"))
+        return vcall_symbol(u);
+    if (und_eat_str(u, "?__E") || und_eat_str(u, "?__F")) {
+        /* dynamic initializer / atexit destructor: the whole name inside */
+        const char *what = u->p[-1] == 'E' ? "`dynamic initializer for " : "`dynamic atexit destructor for ";
+        const char *name;
+        if (*u->p == '?') {
+            const char *var = und_symbol(u);
+            if (!und_eat(u, '@') || !und_eat(u, '@'))
+                return und_fail(u), "";
+            name = und_cat(u, what, "`", und_cat(u, var, "''", NULL));
+        } else {
+            u->symbol_first = true;
+            name = und_cat(u, what, "'", und_cat(u, und_parse_qualified(u), "''", NULL));
+        }
+        return u->failed ? "" : function_symbol(u, name);
+    }
+    *handled = false;
+    return "";
 }
 
 const char *und_symbol(struct und *u)
 {
     if (!und_enter(u) || !und_eat(u, '?'))
-        return und_fail(u), "";
+        return und_leave(u), und_fail(u), "";
     const char *r = "";
-    if (u->p[0] == '?' && u->p[1] == '_' && u->p[2] == 'C' && u->p[3] == '@' && u->p[4] == '_') {
-        u->p += strlen(u->p);
-        r = "`string'";
+    bool handled;
+    r = special_symbol(u, &handled);
+    if (handled || u->failed)
         goto out;
-    }
     u->symbol_first = true;
     const char *name = und_parse_qualified(u);
     if (u->failed)
@@ -42,91 +259,17 @@ const char *und_symbol(struct und *u)
         und_fail(u);
         goto out;
     }
-    u->p++;
-    if (u->flags & UNDNAME_NAME_ONLY) {
-        r = fix_conv(u, name, "");
-        u->p += strlen(u->p);
-        goto out;
-    }
     if (c >= '0' && c <= '4') {
-        struct und_type t = und_parse_type(u, false);
-        if (*u->p == 'E')
-            u->p++;
-        if (*u->p)
-            u->p++;
-        const char *pre = "";
-        if (c <= '2' && !(u->flags & UNDNAME_NO_ACCESS_SPECIFIERS))
-            pre = c == '0' ? "private: " : c == '1' ? "protected: " : "public: ";
-        if (c <= '2' && !(u->flags & UNDNAME_NO_MEMBER_TYPE))
-            pre = und_cat(u, pre, "static ", NULL);
-        r = und_cat(u, pre, und_decl(u, t, name), NULL);
+        u->p++;
+        r = variable_symbol(u, name, c);
     } else if (c == '6' || c == '7') {
-        if (*u->p == 'E') u->p++;
-        if (*u->p) u->p++;
-        r = und_cat(u, "const ", name, NULL);
-        if (*u->p && *u->p != '@') {
-            const char *f = und_parse_qualified(u);
-            r = und_cat(u, r, "{for `", und_cat(u, f, "'}", NULL));
-        }
-        und_eat(u, '@');
-    } else if ((c >= 'A' && c <= 'Z') || c == '$') {
-        const char *acc = "", *kind = "";
-        bool member = false;
-        if (c == '$') {
-            und_fail(u); /* thunks: not yet */
-            goto out;
-        }
-        if (c <= 'X') {
-            acc = access_text(c);
-            int k = (c - 'A') % 8;
-            if (k == 2 || k == 3) kind = "static ";
-            else if (k == 4 || k == 5) kind = "virtual ";
-            else if (k == 6 || k == 7) kind = "virtual ";
-            member = !(k == 2 || k == 3);
-        }
-        const char *quals = "";
-        if (member) {
-            while (*u->p == 'E' || *u->p == 'I' || *u->p == 'F' || *u->p == 'G' || *u->p == 'H') {
-                if (*u->p == 'G') quals = und_cat(u, quals, " &", NULL);
-                if (*u->p == 'H') quals = und_cat(u, quals, " &&", NULL);
-                u->p++;
-            }
-            char q = *u->p;
-            if (q) u->p++;
-            if (q == 'B') quals = und_cat(u, " const", quals, NULL);
-            else if (q == 'C') quals = und_cat(u, " volatile", quals, NULL);
-            else if (q == 'D') quals = und_cat(u, " const volatile", quals, NULL);
-        }
-        char ccc = *u->p;
-        if (ccc) u->p++;
-        const char *cc = ccc == 'A' || ccc == 'B' ? "__cdecl" : ccc == 'E' || ccc == 'F' ? "__thiscall"
-                       : ccc == 'G' || ccc == 'H' ? "__stdcall" : ccc == 'I' || ccc == 'J' ? "__fastcall"
-                       : ccc == 'Q' ? "__vectorcall" : ccc == 'M' ? "__clrcall" : NULL;
-        if (!cc) { und_fail(u); goto out; }
-        struct und_type ret = {"", ""};
-        if (!und_eat(u, '@')) {
-            if (*u->p == '?' ) { u->p++; if (*u->p) u->p++; }
-            ret = und_parse_type(u, false);
-        }
-        const char *args = und_arg_list(u);
-        und_eat(u, 'Z');
-        name = fix_conv(u, name, und_decl(u, ret, NULL));
-        if (strncmp(name, "operator ", 9) == 0 || strstr(name, "::operator ")) {
-            /* conversion operators print no return type before */
-        }
-        if (u->flags & UNDNAME_NO_ACCESS_SPECIFIERS) acc = "";
-        if (u->flags & UNDNAME_NO_MEMBER_TYPE) kind = "";
-        if (u->flags & UNDNAME_NO_THISTYPE) quals = "";
-        const char *decl = und_cat(u, u->flags & UNDNAME_NO_MS_KEYWORDS ? "" : cc,
-                                   u->flags & UNDNAME_NO_MS_KEYWORDS ? "" : " ", name);
-        if (!(u->flags & UNDNAME_NO_ARGUMENTS))
-            decl = und_cat(u, decl, "(", und_cat(u, args, ")", quals));
-        struct und_type full = ret;
-        if (u->flags & UNDNAME_NO_FUNCTION_RETURNS) full.left = full.right = "";
-        r = und_cat(u, acc, kind, und_decl(u, full, decl));
+        u->p++;
+        r = table_symbol(u, name);
     } else {
-        r = name;
+        r = function_symbol(u, name);
     }
+    if (strstr(r, "operator \x01"))
+        und_fail(u);
 out:
     und_leave(u);
     return r;

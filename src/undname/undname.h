@@ -20,7 +20,7 @@
 #include <stddef.h>
 
 #define UNDNAME_MAX_DEPTH 48
-#define UNDNAME_ARENA_SIZE 65536
+#define UNDNAME_ARENA_SIZE (1u << 20)
 
 #ifndef UNDNAME_COMPLETE
 #define UNDNAME_COMPLETE 0x0000

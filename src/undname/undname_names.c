@@ -59,7 +59,8 @@ static const char *identifier(struct und *u)
 /* Template name: ?$name args@ with its own back-reference tables. */
 static const char *template_name(struct und *u)
 {
-    const char *saved_names[10], *saved_types[10];
+    const char *saved_names[10];
+    struct und_type *saved_types[10];
     int sn = u->nnames, st = u->ntypes;
     memcpy(saved_names, u->names, sizeof saved_names);
     memcpy(saved_types, u->types, sizeof saved_types);
@@ -73,56 +74,71 @@ static const char *template_name(struct und *u)
     return und_cat(u, n, "<", und_cat(u, args, ">", NULL));
 }
 
+/* Member-pointer template argument: {symbol, offsets...} or &symbol. */
+static const char *member_pointer_arg(struct und *u, char kind, bool data)
+{
+    const char *sym = NULL;
+    if (!data && *u->p == '?')
+        sym = und_symbol(u);
+    int offsets = data ? (kind == 'G' ? 3 : 2) : kind == 'J' ? 3 : kind == 'I' ? 2 : kind == 'H' ? 1 : 0;
+    if (offsets == 0)
+        return sym ? und_cat(u, "&", sym, NULL) : (und_fail(u), "");
+    const char *s = "{";
+    if (sym)
+        s = und_cat(u, s, sym, ", ");
+    for (int i = 0; i < offsets; i++) {
+        long long v;
+        if (!und_number(u, &v))
+            return "";
+        s = und_cat(u, s, i ? ", " : "", und_number_text(u, v));
+    }
+    return und_cat(u, s, "}", NULL);
+}
+
 const char *und_template_args(struct und *u)
 {
     const char *list = "";
     int n = 0;
-    char buf[48];
     while (*u->p && *u->p != '@' && !u->failed) {
         if (++n > 256)
             return und_fail(u), "";
         const char *a = NULL;
         long long v;
-        if (u->p[0] == '$' && u->p[1] == '$' && (u->p[2] == 'V' || u->p[2] == 'Z')) {
-            und_skip(u, 3);
+        struct und_type *t;
+        if (und_eat_str(u, "$S") || und_eat_str(u, "$$V") || und_eat_str(u, "$$$V") || und_eat_str(u, "$$Z")) {
             n--;
             continue;
         }
-        if (u->p[0] == '$' && u->p[1] == '$' && u->p[2] == '$' && u->p[3] == 'V') {
-            und_skip(u, 4);
-            n--;
-            continue;
-        }
-        if (u->p[0] == '$' && u->p[1] != '$') {
+        if (und_eat_str(u, "$$Y")) {
+            a = und_parse_qualified(u);
+        } else if (und_eat_str(u, "$$B")) {
+            t = und_parse_type(u, UQM_DROP);
+            a = t ? und_type_text(u, t) : NULL;
+        } else if (und_eat_str(u, "$$C")) {
+            t = und_parse_type(u, UQM_MANGLE);
+            a = t ? und_type_text(u, t) : NULL;
+        } else if (u->p[0] == '$' && (u->p[1] == '1' || u->p[1] == 'H' || u->p[1] == 'I' || u->p[1] == 'J')) {
             char k = u->p[1];
-            und_skip(u, 2);
-            if (k == '0') {
-                if (und_number(u, &v)) {
-                    snprintf(buf, sizeof buf, "%lld", v);
-                    a = und_ncopy(u, buf, strlen(buf));
-                }
-            } else if (k == '1' || k == 'E') {
-                const char *s = und_symbol(u);
-                a = k == '1' ? und_cat(u, "&", s, NULL) : s;
-            } else if (k == 'D') {
-                if (und_number(u, &v)) {
-                    snprintf(buf, sizeof buf, "`template-parameter%lld'", v);
-                    a = und_ncopy(u, buf, strlen(buf));
-                }
-            } else if (k == 'S') {
-                n--;
-                continue;
-            } else {
-                und_fail(u);
-            }
+            u->p += 2;
+            a = member_pointer_arg(u, k, false);
+        } else if (u->p[0] == '$' && (u->p[1] == 'F' || u->p[1] == 'G')) {
+            char k = u->p[1];
+            u->p += 2;
+            a = member_pointer_arg(u, k, true);
+        } else if (u->p[0] == '$' && u->p[1] == 'E' && u->p[2] == '?') {
+            u->p += 2;
+            a = und_symbol(u);
+        } else if (und_eat_str(u, "$0")) {
+            if (und_number(u, &v))
+                a = und_number_text(u, v);
+        } else if (und_eat_str(u, "$D")) {
+            if (und_number(u, &v))
+                a = und_cat(u, "`template-parameter", und_number_text(u, v), "'");
         } else {
-            const char *start = u->p;
-            struct und_type t = und_parse_type(u, true);
-            a = und_decl(u, t, NULL);
-            if (u->p - start > 1 && u->ntypes < 10)
-                u->types[u->ntypes++] = a;
+            t = und_parse_type(u, UQM_DROP);
+            a = t ? und_type_text(u, t) : NULL;
         }
-        if (!a)
+        if (!a || u->failed)
             return und_fail(u), "";
         list = und_cat(u, list, n > 1 ? ", " : "", a);
     }
@@ -169,8 +185,10 @@ const char *und_parse_unqualified(struct und *u, bool memorize)
                 if (o3)
                     u->p++;
                 if (o3 == 'E' || o3 == 'F') {
-                    const char *what = o3 == 'E' ? "`dynamic initializer for '" : "`dynamic atexit destructor for '";
+                    const char *what = o3 == 'E' ? "`dynamic initializer for " : "`dynamic atexit destructor for ";
                     const char *inner;
+                    /* a variable's whole symbol is quoted `...', a plain name '...' */
+                    what = und_cat(u, what, *u->p == '?' ? "`" : "'", NULL);
                     if (*u->p == '?') {
                         inner = und_symbol(u);
                         und_eat(u, '@');
@@ -181,8 +199,11 @@ const char *und_parse_unqualified(struct und *u, bool memorize)
                     r = und_cat(u, "operator \"\"", identifier(u), NULL);
                 } else
                     und_fail(u);
-            } else if (o2 == 'R') {
-                und_fail(u); /* RTTI handled in und_symbol */
+            } else if (o2 == 'R' && *u->p == '4') {
+                /* the complete object locator reads like a vftable; the other
+                 * RTTI names are whole symbols (und_symbol) */
+                u->p++;
+                r = "`RTTI Complete Object Locator'";
             } else if ((r = op_name_us(o2)) == NULL) {
                 und_fail(u);
                 r = "";
@@ -215,15 +236,9 @@ static const char *last_component(const char *q)
     return last;
 }
 
-/* Scope fragments outward until '@', printed innermost last. */
-const char *und_parse_qualified(struct und *u)
+/* Scope fragments outward until '@' (eaten), joined innermost last. */
+static const char *scope_pieces(struct und *u)
 {
-    if (!und_enter(u))
-        return "";
-    /* a symbol's own template name is not a back-reference; a type's is */
-    bool memo_first = !(u->symbol_first && u->p[0] == '?' && u->p[1] == '$');
-    u->symbol_first = false;
-    const char *first = und_parse_unqualified(u, memo_first);
     const char *scopes = "";
     int n = 0;
     while (*u->p && *u->p != '@' && !u->failed) {
@@ -232,22 +247,25 @@ const char *und_parse_qualified(struct und *u)
             break;
         }
         const char *s;
-        if (u->p[0] == '?' && u->p[1] == 'A' && u->p[2] == '0' && u->p[3] == 'x') {
-            und_skip(u, 1);
+        if (u->p[0] == '?' && u->p[1] == 'A') {
+            und_skip(u, 2);
             identifier(u);
+            /* not a back-reference: clang and MSVC count the names around it */
             s = "`anonymous namespace'";
-            und_remember_name(u, s);
         } else if (u->p[0] == '?' && u->p[1] == '?') {
+            /* the enclosing function is always named in full (llvm-undname
+             * does so under every flag) */
+            unsigned flags = u->flags;
+            u->flags = 0;
             und_skip(u, 1);
             s = und_cat(u, "`", und_symbol(u), "'");
+            u->flags = flags;
         } else if (u->p[0] == '?' && u->p[1] != '$') {
             long long v;
-            char buf[32];
             und_skip(u, 1);
             if (!und_number(u, &v))
                 break;
-            snprintf(buf, sizeof buf, "`%lld'", v);
-            s = und_ncopy(u, buf, strlen(buf));
+            s = und_cat(u, "`", und_number_text(u, v), "'");
         } else {
             s = und_parse_unqualified(u, true);
         }
@@ -255,6 +273,27 @@ const char *und_parse_qualified(struct und *u)
     }
     if (!und_eat(u, '@'))
         und_fail(u);
+    return scopes;
+}
+
+const char *und_scope_chain(struct und *u, const char *innermost)
+{
+    if (!und_enter(u))
+        return und_leave(u), "";
+    const char *scopes = scope_pieces(u);
+    und_leave(u);
+    return *scopes ? und_cat(u, scopes, "::", innermost) : innermost;
+}
+
+const char *und_parse_qualified(struct und *u)
+{
+    if (!und_enter(u))
+        return und_leave(u), "";
+    /* a symbol's own template name is not a back-reference; a type's is */
+    bool memo_first = !(u->symbol_first && u->p[0] == '?' && u->p[1] == '$');
+    u->symbol_first = false;
+    const char *first = und_parse_unqualified(u, memo_first);
+    const char *scopes = u->failed ? "" : scope_pieces(u);
     const char *r;
     if (first[0] == '\x01') {
         const char *cls = last_component(scopes);

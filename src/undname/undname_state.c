@@ -1,6 +1,7 @@
 /* The undecorator's cursor, arena and back-references. */
 #include "undname_state.h"
 
+#include <stdio.h>
 #include <string.h>
 
 bool und_fail(struct und *u)
@@ -103,4 +104,46 @@ bool und_number(struct und *u, long long *v)
     }
     *v = neg ? -(long long)r : (long long)r;
     return true;
+}
+
+bool und_eat_str(struct und *u, const char *s)
+{
+    size_t n = strlen(s);
+    if (strncmp(u->p, s, n) != 0)
+        return false;
+    u->p += n;
+    return true;
+}
+
+/* Zeroed, pointer-aligned space in the arena (type nodes). */
+void *und_alloc(struct und *u, size_t n)
+{
+    size_t at = (u->used + 15) & ~(size_t)15;
+    if (u->failed || at + n > UNDNAME_ARENA_SIZE) {
+        u->failed = true;
+        return NULL;
+    }
+    u->used = at + n;
+    memset(u->arena + at, 0, n);
+    return u->arena + at;
+}
+
+const char *und_number_text(struct und *u, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    return und_ncopy(u, buf, strlen(buf));
+}
+
+/* A space after text that ends in a word or a template's '>', so that the
+ * next word does not run into it ("int" "*" stays "int *"). */
+const char *und_space(struct und *u, const char *s)
+{
+    size_t n = strlen(s);
+    if (!n)
+        return s;
+    char c = s[n - 1];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '>')
+        return und_cat(u, s, " ", NULL);
+    return s;
 }

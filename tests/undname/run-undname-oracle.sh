@@ -6,11 +6,15 @@
 set -u
 driver=$1 src=$2 work=$3 corpus=$4
 mkdir -p "$work"
+work=$(cd "$work" && pwd)
 : >"$work/names"
 for prog in "$src"/programs/*.cpp; do
   for t in x86_64-pc-windows-msvc i686-pc-windows-msvc; do
     o="$work/$(basename "$prog" .cpp)-$t.obj"
-    clang++ --target=$t -std=c++17 -c -O0 "$prog" -o "$o" || { echo "FAIL: cannot compile $prog for $t"; exit 1; }
+    # compiled by its bare name: the anonymous namespaces' keys hash the
+    # path, and known-differences.txt names them
+    (cd "$src/programs" && clang++ --target=$t -std=c++17 -c -O0 "$(basename "$prog")" -o "$o") ||
+      { echo "FAIL: cannot compile $prog for $t"; exit 1; }
     llvm-nm --just-symbol-name "$o" >>"$work/names"
   done
 done
@@ -23,12 +27,13 @@ grep '^?' "$work/names" | sort -u >"$work/decorated"
 total=$(wc -l <"$work/decorated")
 [ "$total" -gt 0 ] || { echo "FAIL: no decorated names collected"; exit 1; }
 "$driver" <"$work/decorated" >"$work/ours"
-: >"$work/theirs"
-while IFS= read -r n; do
-  r=$(llvm-undname -- "$n" 2>/dev/null | sed -n 2p)
-  case "$r" in "" | "Invalid mangled name"*) r="<fail>" ;; esac
-  printf '%s\t%s\n' "$n" "$r" >>"$work/theirs"
-done <"$work/decorated"
+# llvm-undname reads names from stdin: per name, the name, the result line
+# (absent when it refuses) and a blank line. One process for all names.
+llvm-undname <"$work/decorated" 2>/dev/null | awk '
+  state == 0 { name = $0; state = 1; next }
+  state == 1 { if ($0 == "") { print name "\t<fail>"; state = 0 } else { r = $0; state = 2 }; next }
+  state == 2 { if (r ~ /^Invalid mangled name/) r = "<fail>"; print name "\t" r; state = 0 }' >"$work/theirs"
+cut -f1 "$work/theirs" | cmp -s - "$work/decorated" || { echo "FAIL: llvm-undname's batch output did not follow the input"; exit 1; }
 paste "$work/ours" "$work/theirs" | awk -F'\t' '$2 != $4 { print $1 "\t" $2 "\t" $4 }' >"$work/diffs"
 cut -f1 "$src/known-differences.txt" | grep -v '^#' | sort -u >"$work/known"
 cut -f1 "$work/diffs" | sort -u | comm -23 - "$work/known" >"$work/unlisted"
