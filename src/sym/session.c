@@ -205,10 +205,10 @@ static struct sym_module *snapshot_module_at(const struct module_snapshot *snaps
         return NULL;
     while (n > 1) {
         uint32_t half = n / 2;
-        lo = snapshot->spans[lo + half].base <= address ? lo + half : lo;
+        lo = snapshot->bases[lo + half] <= address ? lo + half : lo;
         n -= half;
     }
-    if (address >= snapshot->spans[lo].base && address < snapshot->spans[lo].end)
+    if (address >= snapshot->bases[lo] && address < snapshot->spans[lo].end)
         return snapshot->spans[lo].module;
     return NULL;
 }
@@ -238,6 +238,7 @@ bool session_publish_modules(struct sym_session *session, struct module_snapshot
     for (struct sym_module *m = session->modules; m; m = m->next)
         n++;
     snapshot = malloc(sizeof(*snapshot) + (size_t)n * sizeof(snapshot->spans[0]) +
+                      (size_t)n * sizeof(snapshot->bases[0]) +
                       (size_t)(n ? n : 1) * sizeof(snapshot->in_order[0]));
     if (!snapshot) {
         dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
@@ -245,15 +246,19 @@ bool session_publish_modules(struct sym_session *session, struct module_snapshot
     }
     snapshot->count = n;
     snapshot->overlapping = false;
-    snapshot->in_order = (struct sym_module **)(void *)&snapshot->spans[n];
+    /* spans, then bases (8-aligned after 24-byte spans), then in_order */
+    snapshot->bases = (uint64_t *)(void *)&snapshot->spans[n];
+    snapshot->in_order = (struct sym_module **)(void *)&snapshot->bases[n];
     for (struct sym_module *m = session->modules; m; m = m->next, i++) {
         snapshot->spans[i] = (struct module_span){m->base, m->base + m->size, m};
         snapshot->in_order[i] = m;
     }
     qsort(snapshot->spans, n, sizeof(snapshot->spans[0]), compare_span);
-    for (i = 1; i < n; i++)
-        if (snapshot->spans[i].base < snapshot->spans[i - 1].end)
+    for (i = 0; i < n; i++) {
+        snapshot->bases[i] = snapshot->spans[i].base;
+        if (i > 0 && snapshot->spans[i].base < snapshot->spans[i - 1].end)
             snapshot->overlapping = true;
+    }
     *retired = atomic_exchange(&session->snapshot, snapshot);
     return true;
 }

@@ -101,6 +101,7 @@ struct module_snapshot {
     uint32_t count;
     bool overlapping;
     struct sym_module **in_order; /* load order */
+    uint64_t *bases;              /* spans[i].base: the search reads only these */
     struct module_span spans[];
 };
 
