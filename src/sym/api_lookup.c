@@ -35,10 +35,11 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
     return (PVOID)(m->table + (size_t)(lo - 1) * m->entry_size);
 }
 
-/* `machine` 0: any module's entry (the public functions, whose callers know
- * what they asked for); else only an entry of a module of that machine. */
-static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
-                            DWORD machine)
+/* The locked path: the table not read yet (read now, maybe calling the
+ * caller's routine), x86 FPO from the PDB, or code no module holds (the
+ * function-entry callback). */
+static PVOID function_entry_locked(HANDLE process, DWORD64 address,
+                                   PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, read, NULL};
@@ -74,6 +75,36 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
      * lock held. */
     if (!entry && !in_module && callback)
         entry = callback(process, address, context);
+    if (!entry)
+        dw_set_last_error(ERROR_INVALID_ADDRESS);
+    return entry;
+}
+
+/* `machine` 0: any module's entry (the public functions, whose callers know
+ * what they asked for); else only an entry of a module of that machine.
+ * The steady state of a walk takes no lock: a module of the published
+ * snapshot whose table is read answers from it directly. */
+static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                            DWORD machine)
+{
+    struct sym_read_section section;
+    struct sym_session *session;
+    struct sym_module *m = NULL;
+    PVOID entry = NULL;
+    bool answered = false;
+
+    sym_read_enter(&section);
+    session = session_find_published(process);
+    if (session)
+        m = session_module_published(session, address);
+    if (m && module_table_ready(m) && m->entry_size != 0) {
+        if (machine == 0 || m->pe.machine == machine)
+            entry = search_table(m, (uint32_t)(address - m->base));
+        answered = true;
+    }
+    sym_read_leave(&section);
+    if (!answered)
+        return function_entry_locked(process, address, read, machine);
     if (!entry)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return entry;

@@ -190,6 +190,7 @@ static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
     struct sym_module *m = prepare(process, file, image_name, module_name, base, size, flags);
     struct sym_session *session;
     struct sym_module **link;
+    struct module_snapshot *retired = NULL;
 
     if (!m)
         return 0;
@@ -211,8 +212,16 @@ static DWORD64 load_module(HANDLE process, HANDLE file, const char *image_name,
         }
     }
     *link = m;
+    module_publish_table(m); /* read eagerly from a file handle */
+    if (!session_publish_modules(session, &retired)) {
+        *link = NULL;
+        session_release_exclusive(session);
+        module_free(m);
+        return 0;
+    }
     base = m->base;
     session_release_exclusive(session);
+    session_free_retired(retired, NULL);
     if (!(sym_options() & SYMOPT_DEFERRED_LOADS) &&
         !(flags & (SLMFLAG_VIRTUAL | SLMFLAG_NO_SYMBOLS)))
         load_symbols_now(process, base);
@@ -258,9 +267,16 @@ DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
     for (link = &session->modules; *link; link = &(*link)->next) {
         if ((*link)->base == BaseOfDll) {
             struct sym_module *gone = *link;
+            struct module_snapshot *retired = NULL;
             *link = gone->next;
+            if (!session_publish_modules(session, &retired)) {
+                *link = gone; /* out of memory: still loaded */
+                session_release_exclusive(session);
+                return FALSE;
+            }
             session_release_exclusive(session);
-            module_free(gone);
+            /* lock-free readers may still see it: freed once they left */
+            session_free_retired(retired, gone);
             return TRUE;
         }
     }
@@ -269,19 +285,24 @@ DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
     return FALSE;
 }
 
+/* Lock-free: the published snapshot, binary-searched (session.h). */
 DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
 {
-    struct sym_session *session = session_acquire(hProcess);
-    struct sym_module *m;
+    struct sym_read_section section;
+    struct sym_session *session;
+    struct sym_module *m = NULL;
     DWORD64 base = 0;
 
-    if (!session)
-        return 0;
-    m = session_module_at(session, qwAddr);
+    sym_read_enter(&section);
+    session = session_find_published(hProcess);
+    if (session)
+        m = session_module_published(session, qwAddr);
     if (m)
         base = m->base;
-    session_release(session);
-    if (!base)
+    sym_read_leave(&section);
+    if (!session)
+        dw_set_last_error(ERROR_INVALID_HANDLE);
+    else if (!base)
         dw_set_last_error(ERROR_MOD_NOT_FOUND);
     return base;
 }

@@ -6,6 +6,45 @@
 static dw_lock registry_lock = DW_LOCK_INIT;
 static struct sym_session *sessions;
 
+/* The live sessions as lock-free readers see them: rebuilt under the
+ * registry's lock whenever a session comes or goes (rarely: sessions are
+ * few), never changed once published. */
+struct session_set {
+    unsigned count;
+    struct sym_session *sessions[];
+};
+static struct session_set *_Atomic published_sessions;
+
+/* Publishes the registry's list (registry lock held exclusively); the set
+ * replaced goes to *retired. False when out of memory. */
+static bool publish_sessions(struct session_set **retired)
+{
+    struct session_set *set;
+    unsigned n = 0;
+
+    for (struct sym_session *s = sessions; s; s = s->next)
+        n++;
+    set = malloc(sizeof(*set) + (n ? n : 1) * sizeof(set->sessions[0]));
+    if (!set)
+        return false;
+    set->count = 0;
+    for (struct sym_session *s = sessions; s; s = s->next)
+        set->sessions[set->count++] = s;
+    *retired = atomic_exchange(&published_sessions, set);
+    return true;
+}
+
+struct sym_session *session_find_published(HANDLE process)
+{
+    const struct session_set *set = atomic_load(&published_sessions);
+
+    if (set)
+        for (unsigned i = 0; i < set->count; i++)
+            if (set->sessions[i]->process == process)
+                return set->sessions[i];
+    return NULL;
+}
+
 /* DbgHelp starts with SYMOPT_UNDNAME (Wine's builtin likewise): undecorated
  * names unless a client asks otherwise. */
 static _Atomic DWORD options = SYMOPT_UNDNAME;
@@ -62,6 +101,7 @@ char *sym_copy_string(const char *s)
 bool session_create(HANDLE process, const char *search_path, bool *existed)
 {
     struct sym_session *session;
+    struct session_set *retired = NULL;
 
     dw_lock_exclusive(&registry_lock);
     *existed = find(process) != NULL;
@@ -82,13 +122,25 @@ bool session_create(HANDLE process, const char *search_path, bool *existed)
     dw_lock_init(&session->lock);
     session->next = sessions;
     sessions = session;
+    if (!publish_sessions(&retired)) {
+        sessions = session->next;
+        dw_unlock_exclusive(&registry_lock);
+        dw_lock_destroy(&session->lock);
+        free(session->search_path);
+        free(session);
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return false;
+    }
     dw_unlock_exclusive(&registry_lock);
+    sym_read_synchronize();
+    free(retired);
     return true;
 }
 
 bool session_destroy(HANDLE process)
 {
     struct sym_session **link, *session = NULL;
+    struct session_set *retired = NULL;
 
     dw_lock_exclusive(&registry_lock);
     for (link = &sessions; *link; link = &(*link)->next) {
@@ -98,31 +150,133 @@ bool session_destroy(HANDLE process)
             break;
         }
     }
+    if (session && !publish_sessions(&retired)) {
+        /* Out of memory for the smaller set: the session stays as it was. */
+        session->next = sessions;
+        sessions = session;
+        dw_unlock_exclusive(&registry_lock);
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return false;
+    }
     dw_unlock_exclusive(&registry_lock);
     if (!session) {
         dw_set_last_error(ERROR_INVALID_HANDLE);
         return false;
     }
-    /* Wait for lookups still inside the session. */
+    /* Wait for locked lookups still inside the session, then for lock-free
+     * ones that found it or its modules before they were unpublished. */
     dw_lock_exclusive(&session->lock);
+    dw_unlock_exclusive(&session->lock);
+    sym_read_synchronize();
+    free(retired);
+    free(atomic_load(&session->snapshot));
     while (session->modules) {
         struct sym_module *next = session->modules->next;
         module_free(session->modules);
         session->modules = next;
     }
-    dw_unlock_exclusive(&session->lock);
     dw_lock_destroy(&session->lock);
     free(session->search_path);
     free(session);
     return true;
 }
 
+/* The span holding `address`: the last one beginning at or before it
+ * (O(log n)); in load order when spans overlap. */
+static struct sym_module *snapshot_module_at(const struct module_snapshot *snapshot,
+                                             uint64_t address)
+{
+    uint32_t lo = 0, n;
+
+    if (!snapshot)
+        return NULL;
+    if (snapshot->overlapping) {
+        for (uint32_t i = 0; i < snapshot->count; i++) {
+            struct sym_module *m = snapshot->in_order[i];
+            if (address >= m->base && address - m->base < m->size)
+                return m;
+        }
+        return NULL;
+    }
+    /* Branch-free halving: the loop runs log2(count) times whatever the
+     * address, so walks spread over many modules predict well. */
+    n = snapshot->count;
+    if (n == 0)
+        return NULL;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        lo = snapshot->bases[lo + half] <= address ? lo + half : lo;
+        n -= half;
+    }
+    if (address >= snapshot->bases[lo] && address < snapshot->spans[lo].end)
+        return snapshot->spans[lo].module;
+    return NULL;
+}
+
 struct sym_module *session_module_at(struct sym_session *session, uint64_t address)
 {
+    return snapshot_module_at(atomic_load_explicit(&session->snapshot, memory_order_acquire),
+                              address);
+}
+
+struct sym_module *session_module_published(struct sym_session *session, uint64_t address)
+{
+    return snapshot_module_at(atomic_load(&session->snapshot), address);
+}
+
+static int compare_span(const void *a, const void *b)
+{
+    const struct module_span *x = a, *y = b;
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+bool session_publish_modules(struct sym_session *session, struct module_snapshot **retired)
+{
+    struct module_snapshot *snapshot;
+    uint32_t n = 0, i = 0;
+
     for (struct sym_module *m = session->modules; m; m = m->next)
-        if (address >= m->base && address - m->base < m->size)
-            return m;
-    return NULL;
+        n++;
+    snapshot = malloc(sizeof(*snapshot) + (size_t)n * sizeof(snapshot->spans[0]) +
+                      (size_t)n * sizeof(snapshot->bases[0]) +
+                      (size_t)(n ? n : 1) * sizeof(snapshot->in_order[0]));
+    if (!snapshot) {
+        dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
+        return false;
+    }
+    snapshot->count = n;
+    snapshot->overlapping = false;
+    /* spans, then bases (8-aligned after 24-byte spans), then in_order */
+    snapshot->bases = (uint64_t *)(void *)&snapshot->spans[n];
+    snapshot->in_order = (struct sym_module **)(void *)&snapshot->bases[n];
+    for (struct sym_module *m = session->modules; m; m = m->next, i++) {
+        snapshot->spans[i] = (struct module_span){m->base, m->base + m->size, m};
+        snapshot->in_order[i] = m;
+    }
+    qsort(snapshot->spans, n, sizeof(snapshot->spans[0]), compare_span);
+    for (i = 0; i < n; i++) {
+        snapshot->bases[i] = snapshot->spans[i].base;
+        if (i > 0 && snapshot->spans[i].base < snapshot->spans[i - 1].end)
+            snapshot->overlapping = true;
+    }
+    *retired = atomic_exchange(&session->snapshot, snapshot);
+    return true;
+}
+
+void session_free_retired(struct module_snapshot *retired, struct sym_module *unloaded)
+{
+    if (!retired && !unloaded)
+        return;
+    sym_read_synchronize();
+    free(retired);
+    if (unloaded)
+        module_free(unloaded);
+}
+
+void module_publish_table(struct sym_module *module)
+{
+    if (module->table_state == LAZY_LOADED)
+        atomic_store_explicit(&module->table_ready, true, memory_order_release);
 }
 
 void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
@@ -215,6 +369,8 @@ struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
     if (module && module->base == scratch.base && *state_of(module, part) == LAZY_UNTRIED &&
         (ok || scratch.file_path || target_reader_available(reader)))
         module_adopt_parts(module, &scratch);
+    if (module)
+        module_publish_table(module);
     free(scratch.file_path);
     free(scratch.table);
     free(scratch.table_ranges);

@@ -3,9 +3,17 @@
  * holding the search path, the registered callbacks and the module list.
  *
  * Locking: a reader-writer lock over the registry of sessions, and one per
- * session over its modules. Lookups (what a walk does) take both shared, so
- * walks never wait for each other; loading, unloading and the one-time lazy
- * reading of a module's tables take the session's lock exclusively.
+ * session over its modules. Symbol lookups take both shared; loading,
+ * unloading and the one-time lazy reading of a module's parts take the
+ * session's lock exclusively.
+ *
+ * What a walk asks for every frame (SymFunctionTableAccess64,
+ * SymGetModuleBase64) takes no lock: the sessions and each session's
+ * modules are also published as immutable snapshots (a small array of
+ * sessions; a module_snapshot sorted by base) through atomic pointers.
+ * Writers build a new snapshot under the session's lock and swap it in;
+ * the old one, and unloaded modules, are freed once the readers that may
+ * still see them have left (src/sym/read_section.h).
  */
 #ifndef DBGWALK_SESSION_H
 #define DBGWALK_SESSION_H
@@ -16,6 +24,7 @@
 #include "lock.h"
 #include "debug_info.h"
 #include "pe_image.h"
+#include "read_section.h"
 
 struct sym_export {
     uint32_t rva;
@@ -52,6 +61,9 @@ struct sym_module {
     struct pe_info pe;
 
     enum lazy_state table_state;
+    /* Set (release) once table_state is LAZY_LOADED and the table fields
+     * below are final: what a lock-free reader checks before using them. */
+    atomic_bool table_ready;
     /* The function table's kept entries, sorted by begin, without overlaps,
      * in the layout of the module's machine (struct function_table_format,
      * src/arch/arch.h): opaque records here. */
@@ -88,12 +100,29 @@ struct sym_module {
     _Atomic uint32_t debug_symbol_count;
 };
 
+/* A session's modules as published for lock-free readers: immutable once
+ * published. Spans are sorted by base; when two overlap (a caller may load
+ * overlapping ranges), the first loaded wins, as with the list, so those
+ * lookups scan `in_order` instead. */
+struct module_span {
+    uint64_t base, end;
+    struct sym_module *module;
+};
+struct module_snapshot {
+    uint32_t count;
+    bool overlapping;
+    struct sym_module **in_order; /* load order */
+    uint64_t *bases;              /* spans[i].base: the search reads only these */
+    struct module_span spans[];
+};
+
 struct sym_session {
     struct sym_session *next;
     HANDLE process;
     dw_lock lock;
     char *search_path;
-    struct sym_module *modules;
+    struct sym_module *modules; /* load order; changed under the exclusive lock */
+    struct module_snapshot *_Atomic snapshot; /* the same modules, published */
     PSYMBOL_REGISTERED_CALLBACK64 callback;
     ULONG64 callback_context;
     bool callback_wide; /* registered by SymRegisterCallbackW64: wide event data */
@@ -123,6 +152,30 @@ bool session_destroy(HANDLE process);
 
 /* The module holding `address` (shared lock held by the caller). */
 struct sym_module *session_module_at(struct sym_session *session, uint64_t address);
+
+/* ---- lock-free lookups: only inside a read section (read_section.h) ----
+ * The session for `process`, or NULL; valid until the section is left. */
+struct sym_session *session_find_published(HANDLE process);
+/* The module holding `address` in the session's published snapshot, or
+ * NULL; valid until the section is left. */
+struct sym_module *session_module_published(struct sym_session *session, uint64_t address);
+/* Whether the module's table fields are final (acquire). */
+static inline bool module_table_ready(const struct sym_module *module)
+{
+    return atomic_load_explicit(&module->table_ready, memory_order_acquire);
+}
+
+/* ---- writers (the session held exclusively) ----
+ * Publishes a snapshot of session->modules; the one it replaces goes to
+ * *retired, to be freed with session_free_retired once the lock is
+ * released. False (nothing changed) when out of memory. */
+bool session_publish_modules(struct sym_session *session, struct module_snapshot **retired);
+/* Waits for lock-free readers that may still see them, then frees the
+ * retired snapshot and the unloaded module (either may be NULL). No lock
+ * held. */
+void session_free_retired(struct module_snapshot *retired, struct sym_module *unloaded);
+/* Marks the module's table final for lock-free readers, if it is loaded. */
+void module_publish_table(struct sym_module *module);
 
 /* The session for `process` locked exclusively (release with
  * session_release_exclusive), or NULL with ERROR_INVALID_HANDLE. */

@@ -3,10 +3,17 @@
  * per-walk state lives in the caller's STACKFRAME64 and in thread-local
  * caches, never in shared globals. Threads walk their own targets and, at
  * the same time, one shared target.
+ *
+ * The symbol services' lock-free lookups (SymFunctionTableAccess64,
+ * SymGetModuleBase64, and the walk's own with NULL routines) give the right
+ * answers while another thread loads and unloads modules and sessions come
+ * and go; under TSan (the CI's tsan build) no race and no use after free.
  */
 #include "walk_helpers.h"
+#include "pe_builder.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define THREADS 4
@@ -119,11 +126,254 @@ static void interleaved_walks_on_one_thread(void **state)
     ft_free(&b);
 }
 
+/* ---- lookups while modules come and go ----
+ * One synthetic x64 image (FUNCS functions "push rbx; sub rsp, 0x20; call;
+ * nop; ...", one UNWIND_INFO, a .pdata table) served by the read routine at
+ * every base of MODS_LO + k * MODS_STRIDE. STABLE modules stay loaded; the
+ * churning thread loads, reads and unloads the others. */
+#define MODS_IMAGE_SIZE 0x4000u
+#define MODS_TEXT 0x1000u
+#define MODS_FUNC 0x20u
+#define MODS_FUNCS 64u
+#define MODS_XDATA 0x2000u
+#define MODS_PDATA 0x3000u
+#define MODS_RETURN 10u
+#define MODS_LO 0x20000000ull
+#define MODS_STRIDE 0x10000ull
+#define MODS_STABLE 4u
+#define MODS_CHURN 12u
+#define MODS_STACK 0x30000000ull
+#define MODS_DEPTH 12u
+#define MODS_FRAME 0x30u
+#define MODS_READERS 3
+#define MODS_ROUNDS 400
+
+static uint8_t mods_image[MODS_IMAGE_SIZE];
+static uint8_t mods_stack[MODS_DEPTH * MODS_FRAME + 0x40];
+static HANDLE const mods_process = (HANDLE)(uintptr_t)0x7A11;
+static atomic_bool mods_done;
+
+static uint64_t mods_base(unsigned k) { return MODS_LO + k * MODS_STRIDE; }
+
+static BOOL WINAPI mods_read(HANDLE process, DWORD64 address, PVOID buffer, DWORD size,
+                             LPDWORD read)
+{
+    DWORD n = 0;
+
+    (void)process;
+    if (address >= MODS_LO && address < mods_base(MODS_STABLE + MODS_CHURN)) {
+        uint64_t offset = (address - MODS_LO) % MODS_STRIDE;
+        if (offset < MODS_IMAGE_SIZE) {
+            n = MODS_IMAGE_SIZE - offset < size ? (DWORD)(MODS_IMAGE_SIZE - offset) : size;
+            memcpy(buffer, mods_image + offset, n);
+        }
+    } else if (address >= MODS_STACK && address < MODS_STACK + sizeof(mods_stack)) {
+        uint64_t avail = MODS_STACK + sizeof(mods_stack) - address;
+        n = avail < size ? (DWORD)avail : size;
+        memcpy(buffer, mods_stack + (address - MODS_STACK), n);
+    }
+    if (read)
+        *read = n;
+    return n == size;
+}
+
+static uint64_t mods_frame_pc(unsigned k)
+{
+    return mods_base(k % MODS_STABLE) + MODS_TEXT + ((k * 7u) % MODS_FUNCS) * MODS_FUNC +
+           MODS_RETURN;
+}
+
+static void mods_build(void)
+{
+    static const uint8_t code[] = {0x53, 0x48, 0x83, 0xEC, 0x20, 0xE8, 0, 0, 0, 0,
+                                   0x90, 0x48, 0x83, 0xC4, 0x20, 0x5B, 0xC3};
+    static const uint8_t unwind[] = {0x01, 0x05, 0x02, 0x00, 0x05, 0x32, 0x01, 0x30};
+    uint32_t entries[MODS_FUNCS][3];
+
+    memset(mods_image, 0xCC, sizeof(mods_image));
+    pe_build_headers(mods_image, MODS_IMAGE_SIZE, 0x8664, MODS_LO, MODS_PDATA,
+                     MODS_FUNCS * 12, 0, 0);
+    memcpy(mods_image + MODS_XDATA, unwind, sizeof(unwind));
+    for (uint32_t i = 0; i < MODS_FUNCS; i++) {
+        uint32_t begin = MODS_TEXT + i * MODS_FUNC;
+        memcpy(mods_image + begin, code, sizeof(code));
+        entries[i][0] = begin;
+        entries[i][1] = begin + (uint32_t)sizeof(code);
+        entries[i][2] = MODS_XDATA;
+    }
+    pe_write_pdata(mods_image, MODS_PDATA, (const uint32_t(*)[3])entries, MODS_FUNCS);
+    memset(mods_stack, 0, sizeof(mods_stack));
+    for (unsigned k = 0; k < MODS_DEPTH; k++) {
+        uint64_t ret = k + 1 < MODS_DEPTH ? mods_frame_pc(k + 1) : 0;
+        memcpy(mods_stack + k * MODS_FRAME + 0x28, &ret, 8);
+    }
+}
+
+/* Whether `entry` is the table entry of the function holding `address`. */
+static bool mods_entry_right(const void *entry, uint64_t address)
+{
+    const IMAGE_RUNTIME_FUNCTION_ENTRY *e = entry;
+    uint32_t rva = (uint32_t)((address - MODS_LO) % MODS_STRIDE);
+    return e && e->BeginAddress == MODS_TEXT + (rva - MODS_TEXT) / MODS_FUNC * MODS_FUNC &&
+           e->EndAddress > rva;
+}
+
+/* One walk of the stack in the stable modules; the frames it gave, or 0
+ * when a frame is wrong. */
+static unsigned mods_walk(bool sym_routines)
+{
+    STACKFRAME64 frame;
+    CONTEXT context;
+    unsigned k = 0;
+
+    memset(&context, 0, sizeof(context));
+    context.ContextFlags = CONTEXT_FULL;
+    context.Rip = mods_frame_pc(0);
+    context.Rsp = MODS_STACK;
+    seed_frame(&frame, &context);
+    while (StackWalk64(IMAGE_FILE_MACHINE_AMD64, mods_process, NULL, &frame, &context, mods_read,
+                       sym_routines ? SymFunctionTableAccess64 : NULL,
+                       sym_routines ? SymGetModuleBase64 : NULL, NULL)) {
+        if (k >= MODS_DEPTH || frame.AddrPC.Offset != mods_frame_pc(k) ||
+            frame.AddrStack.Offset != MODS_STACK + k * MODS_FRAME ||
+            !mods_entry_right(frame.FuncTableEntry, frame.AddrPC.Offset))
+            return 0;
+        k++;
+    }
+    return k;
+}
+
+struct mods_reader {
+    unsigned seed, wrong;
+    atomic_uint rounds, seen_churn;
+};
+
+static void *mods_lookups(void *arg)
+{
+    struct mods_reader *r = arg;
+    unsigned x = r->seed;
+
+    while (!atomic_load(&mods_done)) {
+        for (unsigned i = 0; i < 64; i++) {
+            unsigned k;
+            uint64_t address, base;
+            const void *entry;
+            x = x * 1103515245u + 12345u;
+            k = (x >> 8) % (MODS_STABLE + MODS_CHURN);
+            /* inside a function's 17 bytes of code (the rest has no entry) */
+            address = mods_base(k) + MODS_TEXT + ((x >> 16) % MODS_FUNCS) * MODS_FUNC +
+                      (x >> 26) % 17u;
+            base = SymGetModuleBase64(mods_process, address);
+            entry = SymFunctionTableAccess64(mods_process, address);
+            if (k < MODS_STABLE) {
+                /* always loaded: always answered, and right */
+                if (base != mods_base(k) || !mods_entry_right(entry, address))
+                    r->wrong++;
+            } else {
+                /* loaded or not at this moment: either answer, never a wrong
+                 * one. (An entry points into the module's table, valid while
+                 * it is loaded, as in DbgHelp: it may be gone already, so it
+                 * is not read here; the writer checks its own.) */
+                if (base != 0 && base != mods_base(k))
+                    r->wrong++;
+                if (base)
+                    atomic_fetch_add(&r->seen_churn, 1);
+            }
+        }
+        if (mods_walk(true) != MODS_DEPTH || mods_walk(false) != MODS_DEPTH)
+            r->wrong++;
+        atomic_fetch_add(&r->rounds, 1);
+    }
+    return NULL;
+}
+
+static bool mods_readers_busy(struct mods_reader *readers)
+{
+    unsigned seen = 0;
+
+    for (int i = 0; i < MODS_READERS; i++) {
+        if (atomic_load(&readers[i].rounds) < 20)
+            return false;
+        seen += atomic_load(&readers[i].seen_churn);
+    }
+    return seen > 0;
+}
+
+static void lookups_while_modules_come_and_go(void **state)
+{
+    (void)state;
+    struct mods_reader readers[MODS_READERS];
+    pthread_t threads[MODS_READERS];
+    HANDLE other = (HANDLE)(uintptr_t)0x7A12;
+    unsigned loads = 0;
+
+    mods_build();
+    SymSetOptions(SymGetOptions() | SYMOPT_DEFERRED_LOADS);
+    assert_true(SymInitialize(mods_process, NULL, FALSE));
+    for (unsigned k = 0; k < MODS_STABLE; k++) {
+        assert_int_equal(SymLoadModuleEx(mods_process, NULL, NULL, NULL, mods_base(k),
+                                         MODS_IMAGE_SIZE, NULL, 0),
+                         mods_base(k));
+        /* the table read once through the routine; lock-free after */
+        assert_true(mods_entry_right(SymFunctionTableAccess64AccessRoutines(
+                                         mods_process, mods_base(k) + MODS_TEXT, mods_read, NULL),
+                                     mods_base(k) + MODS_TEXT));
+    }
+    atomic_store(&mods_done, false);
+    for (int i = 0; i < MODS_READERS; i++) {
+        readers[i].seed = (unsigned)i * 7919u + 1u;
+        readers[i].wrong = 0;
+        atomic_init(&readers[i].rounds, 0);
+        atomic_init(&readers[i].seen_churn, 0);
+        assert_int_equal(pthread_create(&threads[i], NULL, mods_lookups, &readers[i]), 0);
+    }
+    /* At least MODS_ROUNDS rounds, and on until every reader has run its
+     * lookups and walks a few times and one has seen a churning module. */
+    for (unsigned r = 0; r < MODS_ROUNDS || !mods_readers_busy(readers); r++) {
+        unsigned k = MODS_STABLE + r % MODS_CHURN;
+        if (r > 1000000)
+            fail_msg("the readers made no progress");
+        uint64_t base = mods_base(k);
+        if (SymLoadModuleEx(mods_process, NULL, NULL, NULL, base, MODS_IMAGE_SIZE, NULL, 0) ==
+            base) {
+            loads++;
+            /* its table read lazily while readers look it up */
+            if (!mods_entry_right(SymFunctionTableAccess64AccessRoutines(
+                                      mods_process, base + MODS_TEXT + 0x45, mods_read, NULL),
+                                  base + MODS_TEXT + 0x45))
+                fail_msg("round %u: no table entry in the module just loaded", r);
+        }
+        if (r % 3 == 2) /* keep a few loaded at a time */
+            for (unsigned j = MODS_STABLE; j < MODS_STABLE + MODS_CHURN; j += 2)
+                (void)SymUnloadModule64(mods_process, mods_base(j + r % 2));
+        if (r % 50 == 0) { /* and a session coming and going beside this one */
+            assert_true(SymInitialize(other, NULL, FALSE));
+            assert_true(SymCleanup(other));
+        }
+    }
+    atomic_store(&mods_done, true);
+    for (int i = 0; i < MODS_READERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(readers[i].wrong, 0);
+    }
+    assert_true(loads > MODS_ROUNDS / 2);
+    /* the unloaded are gone for every lookup */
+    for (unsigned j = MODS_STABLE; j < MODS_STABLE + MODS_CHURN; j++)
+        (void)SymUnloadModule64(mods_process, mods_base(j));
+    assert_int_equal(SymGetModuleBase64(mods_process, mods_base(MODS_STABLE) + MODS_TEXT), 0);
+    assert_int_equal(GetLastError(), ERROR_MOD_NOT_FOUND);
+    assert_null(SymFunctionTableAccess64(mods_process, mods_base(MODS_STABLE) + MODS_TEXT));
+    assert_true(SymCleanup(mods_process));
+    assert_int_equal(SymGetModuleBase64(mods_process, mods_base(0) + MODS_TEXT), 0);
+    assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_walks),
         cmocka_unit_test(interleaved_walks_on_one_thread),
+        cmocka_unit_test(lookups_while_modules_come_and_go),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
