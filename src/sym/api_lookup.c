@@ -20,19 +20,22 @@
  * opaque here, whatever the machine. */
 static PVOID search_table(const struct sym_module *m, uint32_t rva)
 {
-    uint32_t lo = 0, hi = m->table_count;
+    const struct table_range *ranges = m->table_ranges, *at = ranges;
+    uint32_t n = m->table_count;
 
-    /* the last entry that begins at or before rva */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (m->table_ranges[mid].begin <= rva)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || rva >= m->table_ranges[lo - 1].end)
+    if (n == 0)
         return NULL;
-    return (PVOID)(m->table + (size_t)(lo - 1) * m->entry_size);
+    /* The last entry that begins at or before rva. Halving without an early
+     * exit, the step a conditional move: a walk's addresses are unrelated
+     * to each other, so a branch here would be mispredicted half the time. */
+    while (n > 1) {
+        uint32_t half = n / 2;
+        at = at[half].begin <= rva ? at + half : at;
+        n -= half;
+    }
+    if (rva < at->begin || rva >= at->end)
+        return NULL;
+    return (PVOID)(m->table + (size_t)(at - ranges) * m->entry_size);
 }
 
 /* The locked path: the table not read yet (read now, maybe calling the
