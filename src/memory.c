@@ -50,7 +50,7 @@ void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *c
         cache->read32 = read32;
         cache->clock = 0;
         cache->window = MEMORY_FIRST_WINDOW;
-        cache->recent = NULL;
+        cache->recent[0] = cache->recent[1] = NULL;
     }
     cache->busy = true;
     reader->cache = cache;
@@ -286,10 +286,11 @@ static bool read_uncached(struct memory_reader *reader, uint64_t address, uint8_
     return true;
 }
 
-/* The reads the recent block (memory.h) does not serve. A block's
- * last_use is stamped when it becomes the recent one: reads served from
- * the recent block need not stamp it, as it stays the newest until another
- * block takes its place. */
+/* The reads the recent blocks (memory.h) do not serve. A block's last_use
+ * is stamped when it becomes the newest recent one: reads served from the
+ * recent blocks do not stamp them (the older of the two may then be taken
+ * for another address: the recent checks compare base and range, so that
+ * costs a callback, never a wrong byte). */
 bool memory_read_slow(struct memory_reader *reader, uint64_t address, void *buffer, size_t size)
 {
     uint8_t *out = buffer;
@@ -310,14 +311,15 @@ bool memory_read_slow(struct memory_reader *reader, uint64_t address, void *buff
 
         if (take > size)
             take = (uint32_t)size;
-        block = cache->recent && cache->recent->base == base ? cache->recent
-                                                              : find_block(cache, base);
+        block = cache->recent[0] && cache->recent[0]->base == base ? cache->recent[0]
+                                                                    : find_block(cache, base);
         if (!(block->lo <= offset && offset + take <= block->hi) &&
             !fill_block(reader, cache, block, base, offset, take))
             return false;
-        if (cache->recent != block) {
+        if (cache->recent[0] != block) {
             block->last_use = ++cache->clock;
-            cache->recent = block;
+            cache->recent[1] = cache->recent[0];
+            cache->recent[0] = block;
         }
         memcpy(out, block->bytes + offset, take);
         out += take;

@@ -48,7 +48,9 @@ struct read_cache {
     uint32_t clock;
     uint32_t window; /* bytes the next request asks for (MEMORY_FIRST_WINDOW..block) */
     bool busy; /* a read routine that walks another stack re-enters us */
-    struct cache_block *recent; /* the block the last read ended in */
+    /* the blocks the last reads ended in, newest first: a walk alternates
+     * between a stack block and an unwind-data block */
+    struct cache_block *recent[2];
     struct cache_block blocks[MEMORY_BLOCK_SETS * MEMORY_BLOCK_WAYS];
 };
 
@@ -84,21 +86,31 @@ uint64_t memory_new_walk_id(void);
 /* All `size` bytes at `address`, or false. Never writes outside `buffer`. */
 bool memory_read_slow(struct memory_reader *reader, uint64_t address, void *buffer, size_t size);
 
-/* The block the last read ended in, when [address, address + size) lies in
- * its valid bytes: most of a walk's reads (the same stack page, the same
- * unwind info) are served from it without a lookup or a call. */
-static inline const uint8_t *memory_recent_bytes(const struct memory_reader *reader,
-                                                 uint64_t address, size_t size)
+static inline const uint8_t *memory_block_bytes(const struct cache_block *block,
+                                                uint64_t address, size_t size)
 {
-    const struct cache_block *block;
     uint64_t offset;
 
-    if (!reader->cache || !(block = reader->cache->recent))
+    if (!block)
         return NULL;
     offset = address - block->base;
     if (offset < block->lo || offset >= block->hi || size > block->hi - offset)
         return NULL;
     return block->bytes + offset;
+}
+
+/* [address, address + size) in one of the blocks the last reads ended in,
+ * or NULL: most of a walk's reads (the same stack page, the same unwind
+ * info) are served from them without a lookup or a call. */
+static inline const uint8_t *memory_recent_bytes(const struct memory_reader *reader,
+                                                 uint64_t address, size_t size)
+{
+    const uint8_t *bytes;
+
+    if (!reader->cache)
+        return NULL;
+    bytes = memory_block_bytes(reader->cache->recent[0], address, size);
+    return bytes ? bytes : memory_block_bytes(reader->cache->recent[1], address, size);
 }
 
 static inline bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer,

@@ -117,6 +117,7 @@ static bool restore_xmm(struct code_walk *w, unsigned reg, uint64_t address, boo
     if (!memory_read(w->memory, address, value, low_half_only ? 8 : 16))
         return false;
     memcpy(w->regs->xmm[reg], value, sizeof(value));
+    w->regs->xmm_restored |= (uint16_t)(1u << reg);
     return true;
 }
 
