@@ -21,9 +21,10 @@ void x64_regs_store(const struct x64_regs *regs, void *context)
     for (unsigned i = 0; i < 16; i++)
         dw_put_le64(c + X64_CTX_GPR(i), regs->gpr[i]);
     dw_put_le64(c + X64_CTX_RIP, regs->rip);
-    for (unsigned i = 0; regs->xmm_restored >> i; i++)
-        if (regs->xmm_restored >> i & 1)
-            memcpy(c + X64_CTX_XMM(i), regs->xmm[i], 16);
+    for (unsigned restored = regs->xmm_restored; restored; restored &= restored - 1) {
+        unsigned i = (unsigned)__builtin_ctz(restored);
+        memcpy(c + X64_CTX_XMM(i), regs->xmm[i], 16);
+    }
 }
 
 static void x64_seed(void *context, const STACKFRAME64 *frame)
