@@ -26,7 +26,7 @@
  * cost what the walk reads, while a slow routine (1 us per call) still
  * serves a whole walk with a few calls. */
 #define MEMORY_BLOCK_SIZE 4096u
-#define MEMORY_FIRST_WINDOW 1024u
+#define MEMORY_FIRST_WINDOW 2048u
 #define MEMORY_BLOCK_SETS 8u
 #define MEMORY_BLOCK_WAYS 2u
 

@@ -123,8 +123,8 @@ static void a_new_walk_never_sees_old_bytes(void **state)
 
 /* Reading a block from start to end costs a few callbacks, not one per
  * read: each request that continues the range doubles the window
- * (MEMORY_FIRST_WINDOW, twice that, ... up to the block), so a 4 KB scan
- * from a 1 KB window takes 1024 + 2048 + the rest: 3 calls. */
+ * (MEMORY_FIRST_WINDOW, twice that, ... up to the block): a 4 KB scan
+ * takes about log2(4096 / MEMORY_FIRST_WINDOW) + 1 calls. */
 static void a_sequential_scan_widens_the_requests(void **state)
 {
     (void)state;
