@@ -49,7 +49,8 @@ void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *c
         cache->read = read;
         cache->read32 = read32;
         cache->clock = 0;
-        cache->recent = NULL;
+        cache->window = MEMORY_FIRST_WINDOW;
+        cache->recent[0] = cache->recent[1] = NULL;
     }
     cache->busy = true;
     reader->cache = cache;
@@ -120,17 +121,17 @@ static uint32_t read_run(struct memory_reader *reader, uint64_t address, uint8_t
     return done;
 }
 
-/* Reads block bytes from `from` until at least `need_end`: first up to the
- * end of the block, then, if that was refused part-way, just what is needed
- * (a routine may refuse a request that crosses into unmapped memory).
- * Returns the end of what is now valid from `from`. */
+/* Reads block bytes from `from` until at least `need_end`: first up to
+ * `limit`, then, if that was refused part-way, just what is needed (a
+ * routine may refuse a request that crosses into unmapped memory). Returns
+ * the end of what is now valid from `from`. */
 static uint32_t fetch(struct memory_reader *reader, struct cache_block *block, uint32_t from,
-                      uint32_t need_end)
+                      uint32_t need_end, uint32_t limit)
 {
     uint32_t end = from;
 
     if (!block->tail_refused)
-        end += read_run(reader, block->base + from, block->bytes + from, BLOCK_SIZE - from,
+        end += read_run(reader, block->base + from, block->bytes + from, limit - from,
                         need_end - from);
     if (end < need_end) {
         block->tail_refused = true;
@@ -140,13 +141,32 @@ static uint32_t fetch(struct memory_reader *reader, struct cache_block *block, u
     return end;
 }
 
-/* Makes [offset, offset + size) of the block at `base` valid, keeping a
- * valid range the new bytes join. */
-static bool fill_block(struct memory_reader *reader, struct cache_block *block, uint64_t base,
-                       uint32_t offset, uint32_t size)
+/* The end of a request that starts at `from` and must reach `need_end`:
+ * the window, at least the need, at most the block. */
+static uint32_t request_end(const struct read_cache *cache, uint32_t from, uint32_t need_end)
+{
+    uint32_t end = from + cache->window;
+
+    if (end < need_end)
+        end = need_end;
+    return end > BLOCK_SIZE ? BLOCK_SIZE : end;
+}
+
+/* A request that continues what the walk read: the walk is reading
+ * sequentially, so the next requests ask for more. */
+static void widen(struct read_cache *cache)
+{
+    if (cache->window < BLOCK_SIZE)
+        cache->window *= 2;
+}
+
+/* Makes [offset, offset + size) of the block at `base` valid, keeping (and
+ * joining) a valid range the need starts in, ends in or lies a window above. */
+static bool fill_block(struct memory_reader *reader, struct read_cache *cache,
+                       struct cache_block *block, uint64_t base, uint32_t offset, uint32_t size)
 {
     uint32_t need_end = offset + size;
-    uint32_t end, lo;
+    uint32_t start, end, lo;
 
     if (block->base != base || block->hi <= block->lo) {
         block->base = base;
@@ -154,25 +174,63 @@ static bool fill_block(struct memory_reader *reader, struct cache_block *block, 
         block->tail_refused = false;
     }
 
-    /* Extend a valid range that starts at or before the need. */
-    if (block->hi > block->lo && block->lo <= offset && offset <= block->hi) {
-        block->hi = fetch(reader, block, block->hi, need_end);
-        return block->hi >= need_end;
+    if (block->hi > block->lo) {
+        /* Above the valid range, at most a window past it: extend it (the
+         * gap too), unless the gap turns out unreadable. */
+        if (block->lo <= offset && offset <= block->hi + cache->window) {
+            uint32_t hi = block->hi;
+            widen(cache);
+            end = fetch(reader, block, hi, need_end, request_end(cache, hi, need_end));
+            if (end >= need_end) {
+                block->hi = end;
+                return true;
+            }
+            if (offset <= hi)
+                return false; /* the bytes right after the valid ones are not there */
+            /* bytes in the gap may have come: [lo, hi) is still intact */
+            block->tail_refused = false;
+        } else if (offset < block->lo && need_end <= block->hi) {
+            /* Below it: read down to it, from a window lower where that is
+             * readable, else just from the need. */
+            uint32_t lo_now = block->lo;
+            start = lo_now > cache->window ? lo_now - cache->window : 0;
+            if (start > offset)
+                start = offset;
+            if (read_run(reader, base + start, block->bytes + start, lo_now - start,
+                         lo_now - start) == lo_now - start) {
+                block->lo = start;
+                return true;
+            }
+            if (start < offset &&
+                read_run(reader, base + offset, block->bytes + offset, lo_now - offset,
+                         lo_now - offset) == lo_now - offset) {
+                block->lo = offset;
+                return true;
+            }
+            return false;
+        }
+        /* Elsewhere in the block: the valid range gives way. */
+        block->lo = block->hi = 0;
+        block->tail_refused = false;
     }
 
-    /* One call for the whole block, so that it serves many later reads. The
-     * start may be unreadable while the bytes we need are fine, and a routine
-     * that delivers a few bytes per call would need many calls to get from
-     * the block start to the need: unless what came reaches the need, carry
-     * on from the first needed byte. */
-    end = call_routine(reader, base, block->bytes, BLOCK_SIZE);
+    /* One call for a window from the need (cache-line aligned down), so
+     * that it serves later reads. The window start may be unreadable while
+     * the bytes we need are fine, and a routine that delivers a few bytes
+     * per call would need many calls to get from the start to the need:
+     * unless what came reaches the need, carry on from the first needed
+     * byte. */
+    start = offset & ~63u;
+    end = start + call_routine(reader, base + start, block->bytes + start,
+                               request_end(cache, start, need_end) - start);
     if (end >= need_end) {
-        block->lo = 0;
+        block->lo = start;
         block->hi = end;
         return true;
     }
-    lo = end >= offset ? 0 : offset; /* keep what came if it reaches the need */
-    end = fetch(reader, block, lo == 0 ? end : offset, need_end);
+    lo = end >= offset ? start : offset; /* keep what came if it reaches the need */
+    end = fetch(reader, block, lo == start ? end : offset, need_end,
+                request_end(cache, start, need_end));
     if (end < need_end) {
         block->lo = block->hi = 0;
         return false;
@@ -228,7 +286,12 @@ static bool read_uncached(struct memory_reader *reader, uint64_t address, uint8_
     return true;
 }
 
-bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, size_t size)
+/* The reads the recent blocks (memory.h) do not serve. A block's last_use
+ * is stamped when it becomes the newest recent one: reads served from the
+ * recent blocks do not stamp them (the older of the two may then be taken
+ * for another address: the recent checks compare base and range, so that
+ * costs a callback, never a wrong byte). */
+bool memory_read_slow(struct memory_reader *reader, uint64_t address, void *buffer, size_t size)
 {
     uint8_t *out = buffer;
     struct read_cache *cache = reader->cache;
@@ -241,15 +304,6 @@ bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, s
     if (!cache)
         return read_uncached(reader, address, out, size);
 
-    /* Most reads fall in the block the last one used (the same stack
-     * page, the same unwind info): no lookup at all. */
-    block = cache->recent;
-    if (block && address - block->base >= block->lo && address - block->base < block->hi &&
-        size <= block->hi - (address - block->base)) {
-        block->last_use = ++cache->clock;
-        memcpy(out, block->bytes + (address - block->base), size);
-        return true;
-    }
     while (size > 0) {
         uint64_t base = address & ~(uint64_t)(BLOCK_SIZE - 1);
         uint32_t offset = (uint32_t)(address - base);
@@ -257,36 +311,20 @@ bool memory_read(struct memory_reader *reader, uint64_t address, void *buffer, s
 
         if (take > size)
             take = (uint32_t)size;
-        block = find_block(cache, base);
+        block = cache->recent[0] && cache->recent[0]->base == base ? cache->recent[0]
+                                                                    : find_block(cache, base);
         if (!(block->lo <= offset && offset + take <= block->hi) &&
-            !fill_block(reader, block, base, offset, take))
+            !fill_block(reader, cache, block, base, offset, take))
             return false;
-        block->last_use = ++cache->clock;
-        cache->recent = block;
+        if (cache->recent[0] != block) {
+            block->last_use = ++cache->clock;
+            cache->recent[1] = cache->recent[0];
+            cache->recent[0] = block;
+        }
         memcpy(out, block->bytes + offset, take);
         out += take;
         address += take;
         size -= take;
     }
-    return true;
-}
-
-bool memory_read_u64(struct memory_reader *reader, uint64_t address, uint64_t *value)
-{
-    uint8_t bytes[8];
-
-    if (!memory_read(reader, address, bytes, sizeof(bytes)))
-        return false;
-    *value = dw_le64(bytes);
-    return true;
-}
-
-bool memory_read_u32(struct memory_reader *reader, uint64_t address, uint32_t *value)
-{
-    uint8_t bytes[4];
-
-    if (!memory_read(reader, address, bytes, sizeof(bytes)))
-        return false;
-    *value = dw_le32(bytes);
     return true;
 }

@@ -22,8 +22,12 @@ struct lookahead {
     bool has_caller;
     enum walk_end_reason end; /* why there is no caller, when there is none */
     struct unwind_step info;
-    _Alignas(16) uint8_t reported[ARCH_MAX_CONTEXT_SIZE];
-    _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
+    /* The registers reported and their caller's, in buffers[reported] and
+     * buffers[reported ^ 1]. When the next call takes the caller, that
+     * caller is what it reports: the two swap roles instead of copying. */
+    uint8_t reported;
+    uint32_t epoch; /* counts reports, so a nested walk's is noticed */
+    _Alignas(16) uint8_t buffers[2][ARCH_MAX_CONTEXT_SIZE];
 };
 
 /* The routine a Sym lookup without one of its own reads target memory with

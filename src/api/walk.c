@@ -148,19 +148,27 @@ static bool same_state(const struct arch_unwinder *arch, const void *a, const vo
 }
 
 /* Fills the caller's STACKFRAME64 for the frame in `context`, keeping the
- * look-ahead in `memo`. */
+ * look-ahead in `memo`. `from_lookahead`: `context` was just given the
+ * look-ahead's caller registers, so that buffer already holds them. */
 static void report(const struct arch_unwinder *arch, const struct walk_services *services,
                    struct lookahead *memo, const void *context, bool pc_exact, uint64_t walk_id,
-                   uint32_t frames, STACKFRAME64 *frame)
+                   uint32_t frames, bool from_lookahead, STACKFRAME64 *frame)
 {
-    uint8_t *caller = memo->caller;
+    unsigned reported = from_lookahead ? memo->reported ^ 1u : memo->reported;
+    uint8_t *caller = memo->buffers[reported ^ 1u];
     struct unwind_step info = {0};
     enum walk_end_reason why;
+    uint32_t epoch;
 
     memo->walk_id = 0;
+    epoch = ++memo->epoch;
     copy_state(arch, caller, context);
     why = step(arch, services, caller, pc_exact, &info);
-    copy_state(arch, memo->reported, context);
+    /* A read routine that walked another stack on this thread reported
+     * into these buffers: copy what we report again. */
+    if (!from_lookahead || memo->epoch != epoch)
+        copy_state(arch, memo->buffers[reported], context);
+    memo->reported = (uint8_t)reported;
     memo->info = info;
     memo->has_caller = why == WALK_END_NONE;
     memo->end = why; /* kept for the next call, which ends the walk with it */
@@ -179,11 +187,13 @@ static void report(const struct arch_unwinder *arch, const struct walk_services 
 }
 
 /* Unwinds the reported frame `frames - 1` in `context` to its caller,
- * committing only on success: WALK_END_NONE, or why there is none. */
+ * committing only on success: WALK_END_NONE, or why there is none.
+ * `*from_lookahead` says the look-ahead gave the caller. */
 static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
                                             const struct walk_services *services,
                                             const struct lookahead *memo, void *context,
-                                            uint64_t walk_id, uint32_t frames, bool *pc_exact)
+                                            uint64_t walk_id, uint32_t frames, bool *pc_exact,
+                                            bool *from_lookahead)
 {
     _Alignas(16) uint8_t caller[ARCH_MAX_CONTEXT_SIZE];
     struct unwind_step info = {0};
@@ -192,11 +202,12 @@ static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
     /* Given back with the registers as we reported them (whatever else the
      * caller changed, the unwind would read the same): take the look-ahead. */
     if (memo->walk_id == walk_id && memo->frames + 1 == frames &&
-        same_state(arch, memo->reported, context)) {
+        same_state(arch, memo->buffers[memo->reported], context)) {
         if (!memo->has_caller)
             return memo->end;
-        copy_state(arch, context, memo->caller);
+        copy_state(arch, context, memo->buffers[memo->reported ^ 1u]);
         *pc_exact = memo->info.caller_pc_exact;
+        *from_lookahead = true;
         return WALK_END_NONE;
     }
     copy_state(arch, caller, context);
@@ -246,7 +257,7 @@ BOOL walk_next_frame(const struct walk_request *request)
     struct memory_reader memory;
     struct walk_services services;
     uint64_t walk_id, state;
-    bool first = false, pc_exact;
+    bool first = false, pc_exact, from_lookahead = false;
     struct walk_reader_state saved_reader;
     struct walk_thread_state *thread = walk_thread_state(); /* the one TLS access */
     enum walk_end_reason why = WALK_END_NONE;
@@ -323,12 +334,13 @@ BOOL walk_next_frame(const struct walk_request *request)
         uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
         why = frames >= FRAME_CAP ? WALK_END_FRAME_CAP
                                   : unwind_in_place(arch, &services, &thread->lookahead, context,
-                                                    walk_id, frames, &pc_exact);
+                                                    walk_id, frames, &pc_exact,
+                                                    &from_lookahead);
         if (why != WALK_END_NONE)
             goto out;
     }
     report(arch, &services, &thread->lookahead, context, pc_exact, walk_id,
-           (uint32_t)(state & STATE_FRAMES_MASK), frame);
+           (uint32_t)(state & STATE_FRAMES_MASK), from_lookahead, frame);
     if (request->inline_context)
         first_inline_level(request, frame->AddrPC.Offset, request->inline_context);
     state = ((state & STATE_FRAMES_MASK) + 1) | (pc_exact ? STATE_PC_EXACT : 0);

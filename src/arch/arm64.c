@@ -11,8 +11,8 @@ void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
         regs->x[i] = dw_le64(c + ARM64_CTX_X(i));
     regs->sp = dw_le64(c + ARM64_CTX_SP);
     regs->pc = dw_le64(c + ARM64_CTX_PC);
-    for (unsigned i = 0; i < 32; i++)
-        memcpy(regs->v[i], c + ARM64_CTX_V(i), 16);
+    regs->v_valid = 0;
+    regs->v_source = c;
     regs->cpsr = dw_le32(c + ARM64_CTX_CPSR);
     regs->fpcr = dw_le32(c + ARM64_CTX_FPCR);
     regs->fpsr = dw_le32(c + ARM64_CTX_FPSR);
@@ -24,8 +24,10 @@ void arm64_regs_store(const struct arm64_regs *regs, uint8_t *c)
         dw_put_le64(c + ARM64_CTX_X(i), regs->x[i]);
     dw_put_le64(c + ARM64_CTX_SP, regs->sp);
     dw_put_le64(c + ARM64_CTX_PC, regs->pc);
-    for (unsigned i = 0; i < 32; i++)
+    for (uint32_t valid = regs->v_valid; valid; valid &= valid - 1) {
+        unsigned i = (unsigned)__builtin_ctz(valid);
         memcpy(c + ARM64_CTX_V(i), regs->v[i], 16);
+    }
     dw_put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
     dw_put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
     dw_put_le32(c + ARM64_CTX_FPSR, regs->fpsr);

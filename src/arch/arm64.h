@@ -13,6 +13,11 @@ struct arm64_regs {
     uint64_t x[31]; /* x0-x28, fp (x29), lr (x30) */
     uint64_t sp;
     uint64_t pc;
+    /* The V registers are loaded one by one when an unwind first writes
+     * one (most frames restore none): v[n] is valid when bit n of v_valid
+     * is set, else it is still v_source's; only valid ones are stored. */
+    uint32_t v_valid;
+    const uint8_t *v_source;
     uint8_t v[32][16];
     uint32_t cpsr, fpcr, fpsr;
 };
@@ -29,6 +34,16 @@ struct arm64_regs {
 
 /* The IMAGE_ARM64_RUNTIME_FUNCTION_ENTRY layout (arm64_table.c). */
 extern const struct function_table_format arm64_table_format;
+
+/* V register n, made valid (its context value) so that it can be written. */
+static inline uint8_t *arm64_v(struct arm64_regs *regs, unsigned n)
+{
+    if (!(regs->v_valid >> n & 1)) {
+        memcpy(regs->v[n], regs->v_source + ARM64_CTX_V(n), 16);
+        regs->v_valid |= 1u << n;
+    }
+    return regs->v[n];
+}
 
 void arm64_regs_load(struct arm64_regs *regs, const uint8_t *context);
 void arm64_regs_store(const struct arm64_regs *regs, uint8_t *context);

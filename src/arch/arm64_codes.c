@@ -71,8 +71,10 @@ static bool load_u64(struct interp *in, uint64_t address, uint64_t *value)
 
 static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
 {
+    uint8_t *v = arm64_v(regs, n);
+
     for (unsigned i = 0; i < 8; i++)
-        regs->v[n][i] = (uint8_t)(value >> (8 * i));
+        v[i] = (uint8_t)(value >> (8 * i));
 }
 
 /* Restores `count` consecutive registers of one class from `address`, 8
@@ -88,7 +90,7 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
         unsigned reg = first + i;
         uint64_t value;
         if (kind == REG_Q) {
-            if (!memory_read(in->memory, address + 16u * i, in->regs->v[reg], 16))
+            if (!memory_read(in->memory, address + 16u * i, arm64_v(in->regs, reg), 16))
                 return UNWIND_STACK_UNREADABLE;
             continue;
         }
@@ -160,6 +162,7 @@ static enum unwind_result ec_context(struct interp *in)
      * pieces kept in the high words of FloatRegisters[0..7]. */
     memset(regs->x, 0, sizeof(regs->x));
     memset(regs->v, 0, sizeof(regs->v));
+    regs->v_valid = 0xFFFFFFFFu;
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
     for (unsigned piece = 0; piece < 4; piece++) {
@@ -280,6 +283,8 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
         if (!memory_read(in->memory, sp, saved, sizeof(saved)))
             return UNWIND_STACK_UNREADABLE;
         arm64_regs_load(regs, saved);
+        for (unsigned n = 0; n < 32; n++)
+            arm64_v(regs, n); /* all of them, while `saved` lives */
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;
     }

@@ -11,8 +11,7 @@ void x64_regs_load(struct x64_regs *regs, const void *context)
     for (unsigned i = 0; i < 16; i++)
         regs->gpr[i] = dw_le64(c + X64_CTX_GPR(i));
     regs->rip = dw_le64(c + X64_CTX_RIP);
-    for (unsigned i = 0; i < 16; i++)
-        memcpy(regs->xmm[i], c + X64_CTX_XMM(i), 16);
+    regs->xmm_restored = 0;
 }
 
 void x64_regs_store(const struct x64_regs *regs, void *context)
@@ -22,8 +21,10 @@ void x64_regs_store(const struct x64_regs *regs, void *context)
     for (unsigned i = 0; i < 16; i++)
         dw_put_le64(c + X64_CTX_GPR(i), regs->gpr[i]);
     dw_put_le64(c + X64_CTX_RIP, regs->rip);
-    for (unsigned i = 0; i < 16; i++)
+    for (unsigned restored = regs->xmm_restored; restored; restored &= restored - 1) {
+        unsigned i = (unsigned)__builtin_ctz(restored);
         memcpy(c + X64_CTX_XMM(i), regs->xmm[i], 16);
+    }
 }
 
 static void x64_seed(void *context, const STACKFRAME64 *frame)

@@ -13,6 +13,10 @@ enum { X64_RAX, X64_RCX, X64_RDX, X64_RBX, X64_RSP, X64_RBP, X64_RSI, X64_RDI };
 struct x64_regs {
     uint64_t gpr[16];
     uint64_t rip;
+    /* XMM registers are only ever restored, never read, by an unwind: the
+     * loaded registers leave them out, and only those restored (a bit each
+     * in xmm_restored) are stored back. */
+    uint16_t xmm_restored;
     uint8_t xmm[16][16];
 };
 

@@ -24,7 +24,8 @@ enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t b
                                         uint32_t rva, struct x64_unwind_info *info)
 {
     uint8_t header[4];
-    uint8_t rest[2 * 256 + 12];
+    uint8_t copy[2 * 256 + 12];
+    const uint8_t *rest;
     unsigned slots, size;
 
     if (!memory_read(memory, base + rva, header, sizeof(header)))
@@ -40,11 +41,16 @@ enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t b
 
     /* Codes are padded to an even slot count and the chained entry follows;
      * without one, the padding slot need not be readable (dumps and
-     * debuggers may hold exactly the codes). */
+     * debuggers may hold exactly the codes). Decoded straight from the
+     * cache block where it holds them all. */
     slots = (info->code_count + 1u) & ~1u;
     size = (info->flags & UNW_FLAG_CHAININFO_BIT) ? 2 * slots + 12 : 2u * info->code_count;
-    if (!memory_read(memory, base + rva + 4, rest, size))
-        return UNWIND_DATA_UNREADABLE;
+    rest = memory_recent_bytes(memory, base + rva + 4, size);
+    if (!rest) {
+        if (!memory_read_slow(memory, base + rva + 4, copy, size))
+            return UNWIND_DATA_UNREADABLE;
+        rest = copy;
+    }
     for (unsigned i = 0; i < info->code_count; i++)
         info->codes[i] = dw_le16(rest + 2 * i);
     if (info->flags & UNW_FLAG_CHAININFO_BIT) {
@@ -117,6 +123,7 @@ static bool restore_xmm(struct code_walk *w, unsigned reg, uint64_t address, boo
     if (!memory_read(w->memory, address, value, low_half_only ? 8 : 16))
         return false;
     memcpy(w->regs->xmm[reg], value, sizeof(value));
+    w->regs->xmm_restored |= (uint16_t)(1u << reg);
     return true;
 }
 

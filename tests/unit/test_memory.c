@@ -121,19 +121,50 @@ static void a_new_walk_never_sees_old_bytes(void **state)
     ft_free(&other);
 }
 
-static void one_callback_serves_a_block(void **state)
+/* Reading a block from start to end costs a few callbacks, not one per
+ * read: each request that continues the range doubles the window
+ * (MEMORY_FIRST_WINDOW, twice that, ... up to the block): a 4 KB scan
+ * takes about log2(4096 / MEMORY_FIRST_WINDOW) + 1 calls. */
+static void a_sequential_scan_widens_the_requests(void **state)
 {
     (void)state;
     struct memory_reader r;
     uint64_t v;
+    unsigned calls = 0, bound = 1;
 
+    for (uint32_t w = MEMORY_FIRST_WINDOW, covered = w; covered < MEMORY_BLOCK_SIZE; bound++)
+        w *= 2, covered += w;
     t.mode = FT_READ_PARTIAL;
     t.callbacks = 0;
     memory_reader_open(&r, &t, ft_read_memory, NULL, memory_new_walk_id());
     for (unsigned i = 0; i < 0x1000; i += 8)
         assert_true(memory_read_u64(&r, LO + 0x1000 + i, &v));
+    calls = (unsigned)t.callbacks;
+    /* and the next block, read the same way, comes in one */
+    for (unsigned i = 0; i < 0x1000; i += 8)
+        assert_true(memory_read_u64(&r, LO + 0x2000 + i, &v));
     memory_reader_close(&r);
-    assert_int_equal(t.callbacks, 1);
+    assert_true(calls <= bound);
+    assert_int_equal(t.callbacks, calls + 1);
+}
+
+/* A read far from what a block holds asks for a window there, not for the
+ * whole block: a walk reading a few words from each of many stack pages
+ * copies (and zeroes) little. */
+static void sparse_reads_ask_for_a_window(void **state)
+{
+    (void)state;
+    struct memory_reader r;
+    uint64_t v;
+
+    t.mode = FT_READ_EXACT;
+    t.callbacks = t.bytes_delivered = 0;
+    memory_reader_open(&r, &t, ft_read_memory, NULL, memory_new_walk_id());
+    assert_true(memory_read_u64(&r, LO + 0x1F00, &v));
+    assert_true(memory_read_u64(&r, LO + 0x2100, &v));
+    memory_reader_close(&r);
+    assert_int_equal(t.callbacks, 2);
+    assert_true(t.bytes_delivered <= 2 * MEMORY_FIRST_WINDOW);
 }
 
 /* Routines that never set the count, or claim more than was asked. */
@@ -272,7 +303,8 @@ int main(void)
         T(readable_ranges_read_in_every_mode),
         T(unreadable_ranges_fail_without_writing_past_the_buffer),
         T(a_new_walk_never_sees_old_bytes),
-        T(one_callback_serves_a_block),
+        T(a_sequential_scan_widens_the_requests),
+        T(sparse_reads_ask_for_a_window),
         T(misreported_counts),
         T(a_routine_that_fills_nothing_reads_zeros),
         T(reentrant_walks),
