@@ -173,19 +173,14 @@ static void drop_shadowed_publics(struct gathered_list *list, uint64_t base)
     list->count = kept;
 }
 
-/* Gathers the matching symbols of the module at `base` (the session held
- * shared); false when the module is gone or memory ran out. */
-static bool gather_module(struct sym_session *session, uint64_t base,
-                          const struct target_reader *reader, struct module_scan *scan)
+/* Gathers the matching symbols of the module the lookup holds; false when
+ * memory ran out. */
+static bool gather_module(struct module_lookup *l, struct module_scan *scan)
 {
-    struct sym_module *m = session_module_at(session, base);
-    struct debug_info *info;
+    struct sym_module *m = l->module;
+    struct debug_info *info = l->info;
+    uint64_t base = m->base;
 
-    if (!m || m->base != base)
-        return false;
-    info = module_debug_info(session, &m, reader);
-    if (!m)
-        return false;
     scan->base = m->base;
     if (info && info->ops->enum_symbols) {
         scan->x86 = m->pe.machine == IMAGE_FILE_MACHINE_I386;
@@ -195,7 +190,7 @@ static bool gather_module(struct sym_session *session, uint64_t base,
             drop_shadowed_publics(scan->list, m->base);
         return !scan->list->failed;
     }
-    m = session_load_part(session, base, PART_EXPORTS, reader);
+    m = session_load_part(l->session, base, PART_EXPORTS, &l->reader);
     if (!m)
         return true; /* no exports either: nothing to list */
     for (uint32_t i = 0; i < m->export_count; i++) {
@@ -271,7 +266,6 @@ static BOOL enumerate(HANDLE process, uint64_t base, const char *mask, deliver_f
                       void *context)
 {
     struct sym_session *session = session_acquire(process);
-    struct target_reader reader = {process, NULL, NULL};
     char module_mask[256];
     const char *symbol_mask;
     bool has_module = split_mask(mask, module_mask, sizeof(module_mask), &symbol_mask);
@@ -287,7 +281,6 @@ static BOOL enumerate(HANDLE process, uint64_t base, const char *mask, deliver_f
         session_release(session);
         return TRUE;
     }
-    reader.session = session;
     if (!module_bases(session, base, has_module ? module_mask : NULL, &bases, &count)) {
         session_release(session);
         return FALSE;
@@ -298,18 +291,20 @@ static BOOL enumerate(HANDLE process, uint64_t base, const char *mask, deliver_f
         struct module_scan scan = {symbol_mask, false,
                                    (sym_options() & SYMOPT_CASE_INSENSITIVE) == 0, false,
                                    0, false, "", &list};
-        session = session_acquire(process);
-        if (!session)
-            break;
-        reader.session = session;
-        if (!gather_module(session, bases[i], &reader, &scan) && list.failed) {
-            session_release(session);
+        struct module_lookup l;
+        if (!module_lookup_open(process, bases[i], &l)) {
+            if (GetLastError() == ERROR_INVALID_HANDLE)
+                break; /* the session went away */
+            continue;  /* the module did */
+        }
+        if (l.rva == 0 && !gather_module(&l, &scan) && list.failed) {
+            module_lookup_close(&l);
             gathered_free(&list);
             free(bases);
             dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
             return FALSE;
         }
-        session_release(session);
+        module_lookup_close(&l);
         for (size_t k = 0; k < list.count && go_on; k++) {
             struct found_symbol found;
             gathered_found(&list, &list.items[k], bases[i], &found);
@@ -323,20 +318,23 @@ static BOOL enumerate(HANDLE process, uint64_t base, const char *mask, deliver_f
 
 /* A public found by name whose address starts a procedure is reported as
  * that procedure (its size, tag and readable name), as SymFromAddr would. */
-static void procedure_at(struct sym_session *session, const struct target_reader *reader,
-                         struct found_symbol *found)
+static void procedure_at(struct sym_session *session, HANDLE process, struct found_symbol *found)
 {
-    struct sym_module *m = session_module_at(session, found->module_base);
-    struct debug_info *info = m ? module_debug_info(session, &m, reader) : NULL;
-    uint32_t rva = (uint32_t)(found->address - found->module_base);
+    struct module_lookup l;
     struct di_symbol symbol;
+    DWORD error = GetLastError(); /* a found symbol's lookup sets none */
 
-    if ((sym_options() & SYMOPT_PUBLICS_ONLY) || !info || !m || !info->ops->symbol_at ||
-        !info->ops->symbol_at(info, rva, &symbol))
+    if ((sym_options() & SYMOPT_PUBLICS_ONLY) ||
+        !module_lookup_in(session, process, found->address, &l)) {
+        dw_set_last_error(error);
         return;
-    if (symbol.tag != DI_TAG_PUBLIC && symbol.rva == rva)
-        found_symbol_from_debug(found, m->base, m->pe.machine == IMAGE_FILE_MACHINE_I386,
-                                info->ops->format, &symbol);
+    }
+    if (!l.info || !l.info->ops->symbol_at || !l.info->ops->symbol_at(l.info, l.rva, &symbol))
+        return;
+    if (symbol.tag != DI_TAG_PUBLIC && symbol.rva == l.rva)
+        found_symbol_from_debug(found, l.module->base,
+                                l.module->pe.machine == IMAGE_FILE_MACHINE_I386,
+                                l.info->ops->format, &symbol);
 }
 
 /* SymFromName's common part: the first module (in load order) with a
@@ -345,7 +343,6 @@ static void procedure_at(struct sym_session *session, const struct target_reader
 static bool symbol_by_name(HANDLE process, const char *name, struct found_symbol *out)
 {
     struct sym_session *session;
-    struct target_reader reader = {process, NULL, NULL};
     char module_name[256];
     const char *symbol_name;
     bool has_module = split_mask(name, module_name, sizeof(module_name), &symbol_name);
@@ -360,7 +357,6 @@ static bool symbol_by_name(HANDLE process, const char *name, struct found_symbol
     session = session_acquire(process);
     if (!session)
         return false;
-    reader.session = session;
     /* the module part is a name, not a mask: matched exactly (no case) */
     if (!module_bases(session, 0, NULL, &bases, &count)) {
         session_release(session);
@@ -387,8 +383,10 @@ static bool symbol_by_name(HANDLE process, const char *name, struct found_symbol
                                    (sym_options() & SYMOPT_CASE_INSENSITIVE) == 0, true,
                                    0, false, "", &list};
         const struct gathered *best = NULL;
+        struct module_lookup l;
 
-        gather_module(session, bases[i], &reader, &scan);
+        if (module_lookup_in(session, process, bases[i], &l) && l.rva == 0)
+            gather_module(&l, &scan);
         for (size_t k = 0; k < list.count; k++) {
             if (!best || (best->tag == DI_TAG_PUBLIC && list.items[k].tag != DI_TAG_PUBLIC))
                 best = &list.items[k];
@@ -397,7 +395,7 @@ static bool symbol_by_name(HANDLE process, const char *name, struct found_symbol
             gathered_found(&list, best, bases[i], out);
             found = true;
             if (best->tag == DI_TAG_PUBLIC)
-                procedure_at(session, &reader, out);
+                procedure_at(session, process, out);
         }
         gathered_free(&list);
     }

@@ -17,42 +17,9 @@
 
 #include <stdlib.h>
 
-/* A session held shared with the module holding an address and its debug
- * information (NULL when there is none). */
-struct inline_lookup {
-    struct sym_session *session;
-    struct sym_module *module;
-    struct debug_info *info;
-    uint32_t rva;
-};
-
-/* False (last error set) when there is no session or no module there. */
-static bool lookup_open(HANDLE process, DWORD64 address, struct inline_lookup *l)
-{
-    struct target_reader reader = {process, NULL, NULL};
-
-    memset(l, 0, sizeof(*l));
-    l->session = session_acquire(process);
-    if (!l->session)
-        return false;
-    reader.session = l->session;
-    l->module = session_module_at(l->session, address);
-    if (l->module)
-        l->info = module_debug_info(l->session, &l->module, &reader);
-    if (!l->module) { /* none, or unloaded while its debug information was searched for */
-        session_release(l->session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
-    l->rva = (uint32_t)(address - l->module->base);
-    return true;
-}
-
-static void lookup_close(struct inline_lookup *l) { session_release(l->session); }
-
 /* The inline chain at the lookup's address, innermost first, up to `max`;
  * returns its length, capped at what a context can name. */
-static unsigned chain_of(const struct inline_lookup *l, struct di_inline_frame *out, unsigned max)
+static unsigned chain_of(const struct module_lookup *l, struct di_inline_frame *out, unsigned max)
 {
     unsigned count = 0;
 
@@ -63,13 +30,13 @@ static unsigned chain_of(const struct inline_lookup *l, struct di_inline_frame *
 
 DW_EXPORT DWORD IMAGEAPI SymAddrIncludeInlineTrace(HANDLE hProcess, DWORD64 Address)
 {
-    struct inline_lookup l;
+    struct module_lookup l;
     unsigned count;
 
-    if (!lookup_open(hProcess, Address, &l))
+    if (!module_lookup_open(hProcess, Address, &l))
         return 0;
     count = chain_of(&l, NULL, 0);
-    lookup_close(&l);
+    module_lookup_close(&l);
     return count;
 }
 
@@ -90,7 +57,7 @@ static bool symbol_in_context(HANDLE process, DWORD64 address, ULONG context,
                               struct found_symbol *found)
 {
     struct di_inline_frame chain[DW_INLINE_MAX_DEPTH];
-    struct inline_lookup l;
+    struct module_lookup l;
     unsigned depth, count;
     bool ok = false;
 
@@ -100,15 +67,16 @@ static bool symbol_in_context(HANDLE process, DWORD64 address, ULONG context,
     }
     if (!inline_context_is_virtual(context, &depth))
         return sym_symbol_for_address(process, address, found);
-    if (!lookup_open(process, address, &l))
+    if (!module_lookup_open(process, address, &l))
         return false;
     count = chain_of(&l, chain, DW_INLINE_MAX_DEPTH);
     if (depth < count) {
-        found_symbol_from_debug(found, l.module->base, l.module->pe.machine == IMAGE_FILE_MACHINE_I386,
+        found_symbol_from_debug(found, l.module->base,
+                                l.module->pe.machine == IMAGE_FILE_MACHINE_I386,
                                 l.info->ops->format, &chain[depth].function);
         ok = true;
     }
-    lookup_close(&l);
+    module_lookup_close(&l);
     if (!ok)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return ok;
@@ -164,7 +132,7 @@ static bool line_in_context(HANDLE process, DWORD64 address, ULONG context, bool
                             struct found_line *found)
 {
     struct di_inline_frame chain[DW_INLINE_MAX_DEPTH];
-    struct inline_lookup l;
+    struct module_lookup l;
     unsigned depth;
     bool ok = false;
 
@@ -172,7 +140,7 @@ static bool line_in_context(HANDLE process, DWORD64 address, ULONG context, bool
         dw_set_last_error(ERROR_INVALID_PARAMETER);
         return false;
     }
-    if (!lookup_open(process, address, &l))
+    if (!module_lookup_open(process, address, &l))
         return false;
     if (inline_context_is_virtual(context, &depth)) {
         if (depth < chain_of(&l, chain, DW_INLINE_MAX_DEPTH)) {
@@ -194,7 +162,7 @@ static bool line_in_context(HANDLE process, DWORD64 address, ULONG context, bool
         found->wide_file = wide ? module_wide_name(l.module, found->line.file) : NULL;
         ok = !wide || found->wide_file;
     }
-    lookup_close(&l);
+    module_lookup_close(&l);
     if (!ok)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return ok;
@@ -263,11 +231,11 @@ struct inline_trace {
 
 static bool trace_at(HANDLE process, DWORD64 address, struct inline_trace *t)
 {
-    struct inline_lookup l;
+    struct module_lookup l;
     struct di_symbol procedure;
 
     memset(t, 0, offsetof(struct inline_trace, frames));
-    if (!address || !lookup_open(process, address, &l))
+    if (!address || !module_lookup_open(process, address, &l))
         return false;
     t->known = true;
     t->module_base = l.module->base;
@@ -276,7 +244,7 @@ static bool trace_at(HANDLE process, DWORD64 address, struct inline_trace *t)
         t->has_procedure = true;
         t->procedure_rva = procedure.rva;
     }
-    lookup_close(&l);
+    module_lookup_close(&l);
     return true;
 }
 

@@ -212,28 +212,17 @@ static bool collect_line(void *context, const struct di_line *l)
  * out; a module without lines gives an empty snapshot. */
 static bool snapshot_module(HANDLE process, uint64_t base, struct collect *c)
 {
-    struct sym_session *session = session_acquire(process);
-    struct target_reader reader = {process, NULL, NULL};
-    struct sym_module *m;
-    struct debug_info *info;
+    struct module_lookup l;
 
-    if (!session)
+    if (!module_lookup_open(process, base, &l))
         return false;
-    reader.session = session;
-    m = session_module_at(session, base);
-    if (!m) {
-        session_release(session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
     c->snap->last_file = c->snap->last_object = NULL;
     c->snap->last_file_index = c->snap->last_object_index = NO_STRING;
-    info = module_debug_info(session, &m, &reader);
-    if (info && m && info->ops->enum_lines) {
-        c->base = m->base;
-        info->ops->enum_lines(info, collect_line, c);
+    if (l.info && l.info->ops->enum_lines) {
+        c->base = l.module->base;
+        l.info->ops->enum_lines(l.info, collect_line, c);
     }
-    session_release(session);
+    module_lookup_close(&l);
     if (c->snap->failed) {
         dw_set_last_error(ERROR_NOT_ENOUGH_MEMORY);
         return false;
@@ -314,32 +303,21 @@ DW_EXPORT BOOL IMAGEAPI SymGetLineFromAddr(HANDLE hProcess, DWORD dwAddr, PDWORD
 bool sym_line_step(HANDLE process, DWORD64 address, uint32_t line, const char *file,
                    int direction, struct sym_line_found *out)
 {
-    struct sym_session *session = session_acquire(process);
-    struct target_reader reader = {process, NULL, NULL};
-    struct sym_module *m;
-    struct debug_info *info;
+    struct module_lookup l;
     struct di_line from, to;
     bool ok = false;
 
-    if (!session)
+    if (!module_lookup_open(process, address, &l))
         return false;
-    reader.session = session;
-    m = session_module_at(session, address);
-    if (!m) {
-        session_release(session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
-    info = module_debug_info(session, &m, &reader);
-    from = (struct di_line){(uint32_t)(address - (m ? m->base : 0)), line, file ? file : "", NULL};
-    if (info && m && info->ops->line_step && info->ops->line_step(info, &from, direction, &to)) {
-        out->module_base = m->base;
-        out->address = m->base + to.rva;
+    from = (struct di_line){l.rva, line, file ? file : "", NULL};
+    if (l.info && l.info->ops->line_step && l.info->ops->line_step(l.info, &from, direction, &to)) {
+        out->module_base = l.module->base;
+        out->address = l.module->base + to.rva;
         out->line = to.line;
         out->file = to.file;
         ok = true;
     }
-    session_release(session);
+    module_lookup_close(&l);
     if (!ok)
         dw_set_last_error(ERROR_NO_MORE_ITEMS);
     return ok;
@@ -698,28 +676,22 @@ static bool line_from_name(HANDLE process, const char *module, const char *file,
     if (!module_bases(process, module, &bases, &count))
         return false;
     for (size_t i = 0; i < count; i++) {
-        struct sym_session *session = session_acquire(process);
-        struct target_reader reader = {process, NULL, NULL};
         struct name_search search = {file, line, false, {0, 0, NULL, NULL}};
-        struct sym_module *m;
-        struct debug_info *info;
+        struct module_lookup l;
 
-        if (!session)
-            break;
-        reader.session = session;
-        m = session_module_at(session, bases[i]);
-        info = m ? module_debug_info(session, &m, &reader) : NULL;
-        if (info && m && info->ops->enum_lines) {
-            info->ops->enum_lines(info, consider_line, &search);
+        if (!module_lookup_open(process, bases[i], &l))
+            continue; /* unloaded meanwhile */
+        if (l.info && l.info->ops->enum_lines) {
+            l.info->ops->enum_lines(l.info, consider_line, &search);
             if (search.found && (!found || search.best.line < out->line)) {
-                out->module_base = m->base;
-                out->address = m->base + search.best.rva;
+                out->module_base = l.module->base;
+                out->address = l.module->base + search.best.rva;
                 out->line = search.best.line;
                 out->file = search.best.file;
                 found = true;
             }
         }
-        session_release(session);
+        module_lookup_close(&l);
     }
     free(bases);
     if (!found)

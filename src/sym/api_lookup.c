@@ -224,72 +224,53 @@ void found_symbol_from_export(struct found_symbol *found, uint64_t module_base, 
 }
 
 /* The module's debug information's answer for an address (procedures win
- * over publics, as the reader orders them). The session is held shared;
- * *m is found again by module_debug_info. */
-static bool debug_symbol(struct sym_session *session, struct sym_module **m,
-                         const struct target_reader *reader, DWORD64 address,
-                         struct found_symbol *found)
+ * over publics, as the reader orders them). */
+static bool debug_symbol(const struct module_lookup *l, struct found_symbol *found)
 {
-    struct debug_info *info = module_debug_info(session, m, reader);
     struct di_symbol symbol;
 
-    if (!info || !*m || !info->ops->symbol_at)
+    if (!l->info || !l->info->ops->symbol_at || !l->info->ops->symbol_at(l->info, l->rva, &symbol))
         return false;
-    if (!info->ops->symbol_at(info, (uint32_t)(address - (*m)->base), &symbol))
-        return false;
-    found_symbol_from_debug(found, (*m)->base, (*m)->pe.machine == IMAGE_FILE_MACHINE_I386,
-                            info->ops->format, &symbol);
+    found_symbol_from_debug(found, l->module->base,
+                            l->module->pe.machine == IMAGE_FILE_MACHINE_I386,
+                            l->info->ops->format, &symbol);
     return true;
 }
 
 bool sym_symbol_for_address(HANDLE process, DWORD64 address, struct found_symbol *found)
 {
-    struct sym_session *session = session_acquire(process);
-    struct target_reader reader = {process, NULL, NULL};
+    struct module_lookup l;
     struct sym_module *m;
-    uint32_t rva, lo = 0, hi;
+    uint32_t lo = 0, hi;
 
-    if (!session)
+    if (!module_lookup_open(process, address, &l))
         return false;
-    reader.session = session;
-    m = session_module_at(session, address);
-    if (!m) {
-        session_release(session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
-    if (debug_symbol(session, &m, &reader, address, found)) {
-        session_release(session);
+    if (debug_symbol(&l, found)) {
+        module_lookup_close(&l);
         return true;
     }
-    if (!m) { /* unloaded while its debug information was searched for */
-        session_release(session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
-    m = session_load_part(session, m->base, PART_EXPORTS, &reader);
+    m = session_load_part(l.session, l.module->base, PART_EXPORTS, &l.reader);
     if (!m) {
-        session_release(session);
+        module_lookup_close(&l);
         dw_set_last_error(ERROR_INVALID_ADDRESS);
         return false;
     }
-    rva = (uint32_t)(address - m->base);
     hi = m->export_count;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (m->exports[mid].rva <= rva)
+        if (m->exports[mid].rva <= l.rva)
             lo = mid + 1;
         else
             hi = mid;
     }
     if (lo == 0) {
-        session_release(session);
+        module_lookup_close(&l);
         dw_set_last_error(ERROR_INVALID_ADDRESS);
         return false;
     }
     found_symbol_from_export(found, m->base, m->exports[lo - 1].rva,
                              m->export_names + m->exports[lo - 1].name);
-    session_release(session);
+    module_lookup_close(&l);
     return true;
 }
 
@@ -417,51 +398,39 @@ DW_EXPORT BOOL IMAGEAPI SymGetSymFromAddr64(HANDLE hProcess, DWORD64 qwAddr,
  * lines). */
 bool sym_line_from_address(HANDLE process, DWORD64 address, struct sym_line_found *out)
 {
-    struct sym_session *session;
-    struct target_reader reader = {process, NULL, NULL};
-    struct sym_module *m;
+    struct module_lookup l;
     struct debug_info *info;
     struct di_line line;
     bool ok = false;
 
-    session = session_acquire(process);
-    if (!session)
+    if (!module_lookup_open(process, address, &l))
         return false;
-    reader.session = session;
-    m = session_module_at(session, address);
-    if (!m) {
-        session_release(session);
-        dw_set_last_error(ERROR_MOD_NOT_FOUND);
-        return false;
-    }
-    info = module_debug_info(session, &m, &reader);
-    if (info && m && info->ops->line_at &&
-        info->ops->line_at(info, (uint32_t)(address - m->base), &line)) {
+    info = l.info;
+    if (info && info->ops->line_at && info->ops->line_at(info, l.rva, &line)) {
         ok = true;
-    } else if (info && m && info->ops->inlines_at) {
+    } else if (info && info->ops->inlines_at) {
         /* Code inlined where the procedure's own line table says nothing
          * (clang's PDBs): the physical frame's line is the call site of the
          * outermost inlinee, as SymGetLineFromInlineContext gives it for the
          * physical frame and llvm-symbolizer --no-inlines answers. */
         enum { CHAIN_MAX = 64 }; /* the readers' own nesting cap */
         struct di_inline_frame chain[CHAIN_MAX];
-        unsigned depth = info->ops->inlines_at(info, (uint32_t)(address - m->base), chain,
-                                               CHAIN_MAX);
+        unsigned depth = info->ops->inlines_at(info, l.rva, chain, CHAIN_MAX);
         if (depth && depth <= CHAIN_MAX && chain[depth - 1].call_site.line &&
             chain[depth - 1].call_site.file) {
             line = chain[depth - 1].call_site;
             if (!line.rva)
-                line.rva = (uint32_t)(address - m->base);
+                line.rva = l.rva;
             ok = true;
         }
     }
     if (ok) {
-        out->module_base = m->base;
-        out->address = m->base + line.rva;
+        out->module_base = l.module->base;
+        out->address = l.module->base + line.rva;
         out->line = line.line;
         out->file = line.file;
     }
-    session_release(session);
+    module_lookup_close(&l);
     if (!ok)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return ok;

@@ -279,21 +279,6 @@ void module_publish_table(struct sym_module *module)
         atomic_store_explicit(&module->table_ready, true, memory_order_release);
 }
 
-void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
-                          struct walk_reader_state *saved)
-{
-    struct walk_reader_state *current = &walk_thread_state()->sym_reader;
-
-    *saved = *current;
-    current->process = process;
-    current->read = read;
-}
-
-void sym_walk_reader_pop(const struct walk_reader_state *saved)
-{
-    walk_thread_state()->sym_reader = *saved;
-}
-
 /* The walk's routine, when a walk of `process` runs on this thread. Reached
  * only when a lookup must read (lazily, once per module part), so the
  * thread-local access stays off the per-frame path. */

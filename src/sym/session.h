@@ -197,12 +197,6 @@ bool target_reader_available(const struct target_reader *reader);
 bool target_read(const struct target_reader *reader, uint64_t address, void *buffer,
                  size_t size);
 
-/* Set by the walk while it runs on this thread (struct walk_reader_state in
- * src/walk_state.h, which the walk sets directly): the routine a Sym lookup
- * without one of its own reads target memory with. */
-void sym_walk_reader_push(HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
-                          struct walk_reader_state *saved);
-void sym_walk_reader_pop(const struct walk_reader_state *saved);
 
 /* The module's debug information (PDB, else DWARF), found and opened on
  * first use and kept until the module is unloaded; NULL when there is none.
@@ -212,6 +206,28 @@ void sym_walk_reader_pop(const struct walk_reader_state *saved);
  * (src/sym/debug_info_find.c) */
 struct debug_info *module_debug_info(struct sym_session *session, struct sym_module **module,
                                      const struct target_reader *reader);
+
+/* What every per-address symbol lookup starts with: the session held
+ * shared, the module holding the address and its debug information (NULL
+ * when there is none). (src/sym/module_lookup.c) */
+struct module_lookup {
+    struct sym_session *session;
+    struct target_reader reader; /* the session's own: no walk routine */
+    struct sym_module *module;
+    struct debug_info *info;
+    uint32_t rva; /* the address in the module */
+};
+
+/* False, with the last error set, when there is no session for `process`
+ * (ERROR_INVALID_HANDLE) or no module at `address`, also one unloaded while
+ * its debug information was searched for (ERROR_MOD_NOT_FOUND); then
+ * nothing is held. Otherwise close it with module_lookup_close. */
+bool module_lookup_open(HANDLE process, DWORD64 address, struct module_lookup *lookup);
+void module_lookup_close(struct module_lookup *lookup);
+/* The same within a session the caller already holds shared (and keeps
+ * holding: no module_lookup_close). */
+bool module_lookup_in(struct sym_session *session, HANDLE process, DWORD64 address,
+                      struct module_lookup *lookup);
 
 /* The UTF-16 form of `narrow` (a string of the module's debug information),
  * valid until the module is unloaded; NULL when out of memory. Lock-free:
