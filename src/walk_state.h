@@ -44,6 +44,12 @@ struct walk_thread_state {
     struct lookahead lookahead;
     struct walk_reader_state sym_reader;
     enum walk_end_reason last_end; /* WALK_END_NONE while the walk goes on */
+    /* The symbol sessions this thread let go of for slow work
+     * (session_pause), innermost last: a SymCleanup of one of them from a
+     * callback of that work must not wait for itself. Past the array only
+     * counted. */
+    const void *paused_sessions[4];
+    unsigned paused_depth;
     DWORD last_error; /* GetLastError's value on non-Windows hosts (src/last_error.c) */
 };
 

@@ -472,7 +472,7 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
              m->loaded_image_name[0] ? m->loaded_image_name : m->image_name);
     snprintf(module_name, sizeof(module_name), "%s", m->module_name);
     event.file_name = event_name;
-    session_release(session);
+    session_pause(session);
 
     /* A memory-only module whose memory cannot be read this time may be
      * readable by a later lookup with a routine: try again then (and send
@@ -515,7 +515,7 @@ struct debug_info *module_debug_info(struct sym_session *session, struct sym_mod
     dw_unlock_exclusive(&session->lock);
     if (info)
         info->ops->close(info);
-    dw_lock_shared(&session->lock);
+    session_resume(session);
     /* The module may have gone while the lock was down: find it again. */
     m = session_module_at(session, base);
     *module = m && m->base == base ? m : NULL;

@@ -17,8 +17,10 @@ static inline void dw_lock_shared(dw_lock *l) { AcquireSRWLockShared(l); }
 static inline void dw_unlock_shared(dw_lock *l) { ReleaseSRWLockShared(l); }
 static inline void dw_lock_exclusive(dw_lock *l) { AcquireSRWLockExclusive(l); }
 static inline void dw_unlock_exclusive(dw_lock *l) { ReleaseSRWLockExclusive(l); }
+static inline void dw_yield(void) { SwitchToThread(); }
 #else
 #include <pthread.h>
+#include <sched.h>
 typedef pthread_rwlock_t dw_lock;
 #define DW_LOCK_INIT PTHREAD_RWLOCK_INITIALIZER
 static inline void dw_lock_init(dw_lock *l) { pthread_rwlock_init(l, NULL); }
@@ -27,6 +29,7 @@ static inline void dw_lock_shared(dw_lock *l) { pthread_rwlock_rdlock(l); }
 static inline void dw_unlock_shared(dw_lock *l) { pthread_rwlock_unlock(l); }
 static inline void dw_lock_exclusive(dw_lock *l) { pthread_rwlock_wrlock(l); }
 static inline void dw_unlock_exclusive(dw_lock *l) { pthread_rwlock_unlock(l); }
+static inline void dw_yield(void) { sched_yield(); }
 #endif
 
 #endif

@@ -89,6 +89,57 @@ struct sym_session *session_acquire(HANDLE process) { return acquire(process, fa
 
 void session_release(struct sym_session *session) { dw_unlock_shared(&session->lock); }
 
+void session_pause(struct sym_session *session)
+{
+    struct walk_thread_state *thread = walk_thread_state();
+
+    if (thread->paused_depth < sizeof(thread->paused_sessions) / sizeof(thread->paused_sessions[0]))
+        thread->paused_sessions[thread->paused_depth] = session;
+    thread->paused_depth++;
+    /* counted while the lock is still held: a destroyer that holds it
+     * exclusively sees every pause begun before */
+    atomic_fetch_add(&session->paused, 1);
+    dw_unlock_shared(&session->lock);
+}
+
+void session_resume(struct sym_session *session)
+{
+    dw_lock_shared(&session->lock);
+    atomic_fetch_sub(&session->paused, 1);
+    walk_thread_state()->paused_depth--;
+}
+
+/* Whether this thread has paused `session` (it is in a callback of a
+ * lookup of it), or may have (pauses nested past what is kept). */
+static bool paused_by_this_thread(const struct sym_session *session)
+{
+    const struct walk_thread_state *thread = walk_thread_state();
+    unsigned kept = sizeof(thread->paused_sessions) / sizeof(thread->paused_sessions[0]);
+
+    if (thread->paused_depth > kept)
+        return true;
+    for (unsigned i = 0; i < thread->paused_depth; i++)
+        if (thread->paused_sessions[i] == session)
+            return true;
+    return false;
+}
+
+/* Until no holder is inside the session, locked or paused. Only an
+ * unpublished session is waited for: nobody can acquire it any more, so
+ * the count only falls. */
+static void wait_for_holders(struct sym_session *session)
+{
+    for (;;) {
+        bool idle;
+        dw_lock_exclusive(&session->lock);
+        idle = atomic_load(&session->paused) == 0;
+        dw_unlock_exclusive(&session->lock);
+        if (idle)
+            return;
+        dw_yield();
+    }
+}
+
 char *sym_copy_string(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -145,6 +196,14 @@ bool session_destroy(HANDLE process)
     dw_lock_exclusive(&registry_lock);
     for (link = &sessions; *link; link = &(*link)->next) {
         if ((*link)->process == process) {
+            if (paused_by_this_thread(*link)) {
+                /* SymCleanup from a callback of a lookup in this session
+                 * (a read routine, a load event): that lookup still uses
+                 * it, and waiting for it would wait for ourselves. */
+                dw_unlock_exclusive(&registry_lock);
+                dw_set_last_error(ERROR_BUSY);
+                return false;
+            }
             session = *link;
             *link = session->next;
             break;
@@ -163,10 +222,10 @@ bool session_destroy(HANDLE process)
         dw_set_last_error(ERROR_INVALID_HANDLE);
         return false;
     }
-    /* Wait for locked lookups still inside the session, then for lock-free
-     * ones that found it or its modules before they were unpublished. */
-    dw_lock_exclusive(&session->lock);
-    dw_unlock_exclusive(&session->lock);
+    /* Wait for locked lookups still inside the session (paused ones too),
+     * then for lock-free ones that found it or its modules before they
+     * were unpublished. */
+    wait_for_holders(session);
     sym_read_synchronize();
     free(retired);
     free(atomic_load(&session->snapshot));
@@ -335,7 +394,7 @@ struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
     scratch.file_path = module->file_path ? sym_copy_string(module->file_path) : NULL;
     if (module->file_path && !scratch.file_path)
         return NULL;
-    dw_unlock_shared(&session->lock);
+    session_pause(session);
     switch (part) {
     case PART_HEADERS:
         ok = module_read_headers(&scratch, reader);
@@ -363,7 +422,7 @@ struct sym_module *session_load_part(struct sym_session *session, uint64_t base,
     free(scratch.export_names);
     ok = module && *state_of(module, part) == LAZY_LOADED;
     dw_unlock_exclusive(&session->lock);
-    dw_lock_shared(&session->lock);
+    session_resume(session);
     /* The module may have gone while the lock was down: find it again. */
     module = session_module_at(session, base);
     (void)ok;

@@ -129,6 +129,9 @@ struct sym_session {
     PSYMBOL_FUNCENTRY_CALLBACK64 function_entry_callback;
     ULONG64 function_entry_context;
     uint64_t scope; /* SymSetContext / SymSetScopeFromAddr: the frame's address */
+    /* holders that let the lock go for slow work (session_pause) and have
+     * not taken it back: session_destroy waits for them */
+    atomic_uint paused;
 };
 
 /* How a lookup may read target memory: the caller's routine if it gave one
@@ -145,6 +148,16 @@ struct target_reader {
  * or NULL with ERROR_INVALID_HANDLE. */
 struct sym_session *session_acquire(HANDLE process);
 void session_release(struct sym_session *session);
+
+/* A shared holder that must do slow work with no lock held (search for
+ * files, read target memory through the caller's callbacks, which may call
+ * us again) pauses: the lock goes, but the session stays alive, since
+ * SymCleanup (session_destroy) waits until every paused holder has resumed
+ * (taken the shared lock back) and released. The holder then finds its
+ * module again: it may have been unloaded meanwhile. A SymCleanup from a
+ * callback of the paused work itself fails with ERROR_BUSY. */
+void session_pause(struct sym_session *session);
+void session_resume(struct sym_session *session);
 
 /* Creates the session (idempotent: a live one is kept); frees one. */
 bool session_create(HANDLE process, const char *search_path, bool *existed);

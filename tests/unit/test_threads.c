@@ -9,12 +9,14 @@
  * answers while another thread loads and unloads modules and sessions come
  * and go; under TSan (the CI's tsan build) no race and no use after free.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "walk_helpers.h"
 #include "pe_builder.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #define THREADS 4
 #define ROUNDS 300
@@ -368,12 +370,108 @@ static void lookups_while_modules_come_and_go(void **state)
     assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
 }
 
+/* ---- SymCleanup while a lookup reads through the session's callback ----
+ * A lookup that reads a module part lazily lets the session's lock go
+ * while the CBA_READ_MEMORY callback runs. SymCleanup on another thread
+ * then waits for it instead of freeing the session under it; SymCleanup
+ * from inside that callback (the lookup's own thread) fails with
+ * ERROR_BUSY instead of waiting for itself. */
+static HANDLE const busy_process = (HANDLE)(uintptr_t)0x7A21;
+static atomic_int busy_phase; /* 1: the next read blocks; 2: inside it; 3: it returned */
+static atomic_bool busy_cleanup_inside;
+static BOOL busy_inner_cleanup;
+static DWORD busy_inner_error;
+
+static BOOL CALLBACK busy_callback(HANDLE process, ULONG action, ULONG64 data, ULONG64 context)
+{
+    PIMAGEHLP_CBA_READ_MEMORY request = (PIMAGEHLP_CBA_READ_MEMORY)(uintptr_t)data;
+    DWORD got = 0;
+
+    (void)context;
+    if (action != CBA_READ_MEMORY)
+        return FALSE;
+    if (atomic_load(&busy_phase) == 1) {
+        atomic_store(&busy_phase, 2);
+        if (atomic_load(&busy_cleanup_inside)) {
+            busy_inner_cleanup = SymCleanup(process);
+            busy_inner_error = GetLastError();
+        } else {
+            /* long enough for the other thread's SymCleanup to free the
+             * session, were it not waiting */
+            struct timespec pause = {0, 150 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+        atomic_store(&busy_phase, 3);
+    }
+    if (!mods_read(mods_process, request->addr, request->buf, request->bytes, &got))
+        return FALSE;
+    *request->bytesread = got;
+    return TRUE;
+}
+
+static void *busy_lookup(void *arg)
+{
+    (void)arg;
+    (void)SymFunctionTableAccess64(busy_process, mods_base(0) + MODS_TEXT);
+    return NULL;
+}
+
+static void busy_session(void)
+{
+    mods_build();
+    SymSetOptions(SymGetOptions() | SYMOPT_DEFERRED_LOADS);
+    assert_true(SymInitialize(busy_process, NULL, FALSE));
+    assert_true(SymRegisterCallback64(busy_process, busy_callback, 0));
+    assert_int_equal(SymLoadModuleEx(busy_process, NULL, NULL, NULL, mods_base(0),
+                                     MODS_IMAGE_SIZE, NULL, 0),
+                     mods_base(0));
+}
+
+static void cleanup_waits_for_a_lookup_reading_through_the_callback(void **state)
+{
+    pthread_t lookup;
+    struct timespec poll = {0, 1000 * 1000};
+
+    (void)state;
+    busy_session();
+    atomic_store(&busy_cleanup_inside, false);
+    atomic_store(&busy_phase, 1);
+    assert_int_equal(pthread_create(&lookup, NULL, busy_lookup, NULL), 0);
+    while (atomic_load(&busy_phase) < 2)
+        nanosleep(&poll, NULL);
+    assert_true(SymCleanup(busy_process));
+    /* it returned only after the lookup's read had */
+    assert_int_equal(atomic_load(&busy_phase), 3);
+    pthread_join(lookup, NULL);
+}
+
+static void cleanup_from_the_lookups_own_callback_is_refused(void **state)
+{
+    const void *entry;
+
+    (void)state;
+    busy_session();
+    atomic_store(&busy_cleanup_inside, true);
+    atomic_store(&busy_phase, 1);
+    entry = SymFunctionTableAccess64(busy_process, mods_base(0) + MODS_TEXT);
+    assert_int_equal(atomic_load(&busy_phase), 3);
+    assert_false(busy_inner_cleanup);
+    assert_int_equal(busy_inner_error, ERROR_BUSY);
+    /* the lookup went on in its session, and the session is still there */
+    assert_true(mods_entry_right(entry, mods_base(0) + MODS_TEXT));
+    assert_true(SymCleanup(busy_process));
+    assert_false(SymCleanup(busy_process));
+    assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_walks),
         cmocka_unit_test(interleaved_walks_on_one_thread),
         cmocka_unit_test(lookups_while_modules_come_and_go),
+        cmocka_unit_test(cleanup_waits_for_a_lookup_reading_through_the_callback),
+        cmocka_unit_test(cleanup_from_the_lookups_own_callback_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
