@@ -133,18 +133,29 @@ static void set_flat(ADDRESS64 *address, uint64_t offset)
  * as it is (the walk never looks at it). */
 static void copy_state(const struct arch_unwinder *arch, void *to, const void *from)
 {
-    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
-        memcpy((uint8_t *)to + arch->state[i].offset,
-               (const uint8_t *)from + arch->state[i].offset, arch->state[i].size);
+    memcpy((uint8_t *)to + arch->state.offset, (const uint8_t *)from + arch->state.offset,
+           arch->state.size);
+}
+
+/* The registers an unwind restored besides its state (`restored`, its
+ * step's mask), from the context it unwound into `to`. */
+static void copy_restored(const struct arch_unwinder *arch, void *to, const void *from,
+                          uint32_t restored)
+{
+    const struct restorable_registers *r = &arch->restorable;
+
+    for (; restored; restored &= restored - 1) {
+        unsigned i = (unsigned)__builtin_ctz(restored);
+        if (i < r->count)
+            memcpy((uint8_t *)to + r->offset + i * r->size,
+                   (const uint8_t *)from + r->offset + i * r->size, r->size);
+    }
 }
 
 static bool same_state(const struct arch_unwinder *arch, const void *a, const void *b)
 {
-    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
-        if (memcmp((const uint8_t *)a + arch->state[i].offset,
-                   (const uint8_t *)b + arch->state[i].offset, arch->state[i].size) != 0)
-            return false;
-    return true;
+    return memcmp((const uint8_t *)a + arch->state.offset, (const uint8_t *)b + arch->state.offset,
+                  arch->state.size) == 0;
 }
 
 /* Fills the caller's STACKFRAME64 for the frame in `context`, keeping the
@@ -206,6 +217,7 @@ static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
         if (!memo->has_caller)
             return memo->end;
         copy_state(arch, context, memo->buffers[memo->reported ^ 1u]);
+        copy_restored(arch, context, memo->buffers[memo->reported ^ 1u], memo->info.restored);
         *pc_exact = memo->info.caller_pc_exact;
         *from_lookahead = true;
         return WALK_END_NONE;
@@ -215,6 +227,7 @@ static enum walk_end_reason unwind_in_place(const struct arch_unwinder *arch,
     if (why != WALK_END_NONE)
         return why;
     copy_state(arch, context, caller);
+    copy_restored(arch, context, caller, info.restored);
     *pc_exact = info.caller_pc_exact;
     return WALK_END_NONE;
 }

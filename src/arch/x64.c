@@ -58,8 +58,10 @@ static enum unwind_result x64_unwind(const struct walk_services *services, void 
 
     x64_regs_load(&regs, context);
     r = x64_virtual_unwind(services, &regs, pc_exact, step);
-    if (r == UNWIND_OK)
+    if (r == UNWIND_OK) {
         x64_regs_store(&regs, context);
+        step->restored = regs.xmm_restored;
+    }
     return r;
 }
 
@@ -98,7 +100,8 @@ const struct arch_unwinder arch_x64 = {
     .context_size = X64_CTX_SIZE,
     .context_required = true,
     .first_unwind_may_keep_sp = false,
-    .state = {{X64_CTX_GPR(0), X64_CTX_RIP + 8 - X64_CTX_GPR(0)}, {X64_CTX_XMM(0), 16 * 16}},
+    .state = {X64_CTX_GPR(0), X64_CTX_RIP + 8 - X64_CTX_GPR(0)},
+    .restorable = {X64_CTX_XMM(0), 16, 16},
     .table_format = &x64_table_format,
     .seed = x64_seed,
     .pc = x64_pc,
