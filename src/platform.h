@@ -28,6 +28,32 @@ void dw_set_last_error(DWORD error);
 
 #define DW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Little-endian fields of target data. On a little-endian host (every host
+ * we build for) they are plain unaligned loads and stores, which compilers
+ * turn into one instruction each; the byte-by-byte forms are the portable
+ * definition. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t dw_le16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint32_t dw_le32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline uint64_t dw_le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+static inline void dw_put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof(v)); }
+static inline void dw_put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof(v)); }
+#else
 static inline uint16_t dw_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t dw_le32(const uint8_t *p)
 {
@@ -48,5 +74,6 @@ static inline void dw_put_le64(uint8_t *p, uint64_t v)
     dw_put_le32(p, (uint32_t)v);
     dw_put_le32(p + 4, (uint32_t)(v >> 32));
 }
+#endif
 
 #endif
