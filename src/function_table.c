@@ -86,8 +86,15 @@ PVOID function_table_lookup(const struct function_table *table, uint64_t address
         slot->entry_size = (uint8_t)size;
         slot->has_entry = true;
     }
-    if (slot->found)
-        memcpy(entry, slot->entry, size);
+    if (slot->found) {
+        /* the sizes the unwinders ask for, as fixed-size copies */
+        if (size == 12)
+            memcpy(entry, slot->entry, 12);
+        else if (size == 8)
+            memcpy(entry, slot->entry, 8);
+        else
+            memcpy(entry, slot->entry, size);
+    }
     return slot->found;
 }
 

@@ -53,6 +53,10 @@ static inline uint64_t dw_le64(const uint8_t *p)
 }
 static inline void dw_put_le32(uint8_t *p, uint32_t v) { memcpy(p, &v, sizeof(v)); }
 static inline void dw_put_le64(uint8_t *p, uint64_t v) { memcpy(p, &v, sizeof(v)); }
+static inline void dw_le16_array(uint16_t *out, const uint8_t *p, size_t n)
+{
+    memcpy(out, p, 2 * n);
+}
 #else
 static inline uint16_t dw_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t dw_le32(const uint8_t *p)
@@ -73,6 +77,11 @@ static inline void dw_put_le64(uint8_t *p, uint64_t v)
 {
     dw_put_le32(p, (uint32_t)v);
     dw_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+static inline void dw_le16_array(uint16_t *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = dw_le16(p + 2 * i);
 }
 #endif
 

@@ -51,8 +51,7 @@ enum unwind_result x64_read_unwind_info(struct memory_reader *memory, uint64_t b
             return UNWIND_DATA_UNREADABLE;
         rest = copy;
     }
-    for (unsigned i = 0; i < info->code_count; i++)
-        info->codes[i] = dw_le16(rest + 2 * i);
+    dw_le16_array(info->codes, rest, info->code_count);
     if (info->flags & UNW_FLAG_CHAININFO_BIT) {
         info->chained.begin = dw_le32(rest + 2 * slots);
         info->chained.end = dw_le32(rest + 2 * slots + 4);
