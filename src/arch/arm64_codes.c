@@ -39,17 +39,22 @@ unsigned arm64_code_length(uint8_t first)
 
 static bool is_custom(uint8_t code) { return code >= 0xE8 && code <= 0xEF; }
 
-unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start)
+unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
+                             unsigned *run_end)
 {
-    unsigned count = 0;
+    unsigned count = 0, i = start;
 
-    for (unsigned i = start; i < codes->size; i += arm64_code_length(codes->bytes[i])) {
-        uint8_t code = codes->bytes[i];
+    for (; i < size; i += arm64_code_length(bytes[i])) {
+        uint8_t code = bytes[i];
         if (code == OP_END || code == OP_END_C)
             break;
         if (!is_custom(code))
             count++;
     }
+    /* Past end_c the run goes on to the next end. */
+    while (i < size && bytes[i] != OP_END)
+        i += arm64_code_length(bytes[i]);
+    *run_end = i < size ? i + 1 : size;
     return count;
 }
 
@@ -84,8 +89,24 @@ static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
 static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
                                       unsigned count, uint64_t address)
 {
+    const uint8_t *saved;
+
     if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
         return UNWIND_BAD_DATA; /* past the last register of the class */
+    /* X and D runs are usually in a cached stack block whole: one look for
+     * the run instead of one per register. */
+    if (kind != REG_Q && (saved = memory_recent_bytes(in->memory, address, 8u * count))) {
+        for (unsigned i = 0; i < count; i++) {
+            uint64_t value = dw_le64(saved + 8u * i);
+            if (kind == REG_X)
+                arm64_set_x(in->regs, first + i, value);
+            else
+                set_d(in->regs, first + i, value);
+        }
+        if (kind == REG_X && first + count == ARM64_LR + 1u)
+            in->effect->lr_restored = true;
+        return UNWIND_OK;
+    }
     for (unsigned i = 0; i < count; i++) {
         unsigned reg = first + i;
         uint64_t value;
@@ -97,7 +118,7 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
         if (!load_u64(in, address + 8u * i, &value))
             return UNWIND_STACK_UNREADABLE;
         if (kind == REG_X) {
-            in->regs->x[reg] = value;
+            arm64_set_x(in->regs, reg, value);
             if (reg == ARM64_LR)
                 in->effect->lr_restored = true;
         } else {
@@ -162,6 +183,7 @@ static enum unwind_result ec_context(struct interp *in)
      * pieces kept in the high words of FloatRegisters[0..7]. */
     memset(regs->x, 0, sizeof(regs->x));
     memset(regs->v, 0, sizeof(regs->v));
+    regs->x_valid = (1u << 31) - 1u;
     regs->v_valid = 0xFFFFFFFFu;
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
@@ -254,10 +276,10 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
         regs->sp += 16u * (((uint64_t)c[1] << 16) | ((uint64_t)c[2] << 8) | c[3]);
         return UNWIND_OK;
     case OP_SET_FP:
-        regs->sp = regs->x[ARM64_FP];
+        regs->sp = arm64_x(regs, ARM64_FP);
         return UNWIND_OK;
     case OP_ADD_FP: /* x 8, not x 16 */
-        regs->sp = regs->x[ARM64_FP] - 8u * c[1];
+        regs->sp = arm64_x(regs, ARM64_FP) - 8u * c[1];
         return UNWIND_OK;
     case OP_NOP:
     case OP_END_C:
@@ -282,9 +304,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
         uint8_t saved[ARM64_CTX_SIZE];
         if (!memory_read(in->memory, sp, saved, sizeof(saved)))
             return UNWIND_STACK_UNREADABLE;
-        arm64_regs_load(regs, saved);
-        for (unsigned n = 0; n < 32; n++)
-            arm64_v(regs, n); /* all of them, while `saved` lives */
+        arm64_regs_load_all(regs, saved); /* copied: `saved` dies here */
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;
     }
@@ -294,7 +314,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
             effect->pc_set = effect->pc_exact = true;
         return r;
     case OP_CLEAR_UNWOUND_TO_CALL:
-        regs->pc = regs->x[ARM64_LR];
+        regs->pc = arm64_x(regs, ARM64_LR);
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;
     case OP_PAC_SIGN_LR:
