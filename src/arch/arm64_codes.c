@@ -22,34 +22,33 @@ enum {
     OP_PAC_SIGN_LR = 0xFC,
 };
 
-unsigned arm64_code_length(uint8_t first)
-{
-    if (first < 0xC0)
-        return 1;
-    if (first < 0xE0)
-        return 2;
-    if (first == OP_ALLOC_L)
-        return 4;
-    if (first == OP_ADD_FP)
-        return 2;
-    if (first == OP_SAVE_ANY_REG)
-        return 3;
-    return 1;
-}
+/* What the scans need of a code, by its first byte, in one table look:
+ * its length (bits 0-2) and whether it is custom (0xE8-0xEF), end or end_c. */
+enum { INFO_LENGTH = 7, INFO_CUSTOM = 8, INFO_END = 16, INFO_END_C = 32 };
+#define CODE_LENGTH(b)                                                                            \
+    ((b) < 0xC0 ? 1 : (b) < 0xE0 ? 2 : (b) == OP_ALLOC_L ? 4 : (b) == OP_ADD_FP ? 2               \
+     : (b) == OP_SAVE_ANY_REG ? 3 : 1)
+#define CODE_INFO(b)                                                                              \
+    (CODE_LENGTH(b) | ((b) >= 0xE8 && (b) <= 0xEF ? INFO_CUSTOM : 0) |                            \
+     ((b) == OP_END ? INFO_END : 0) | ((b) == OP_END_C ? INFO_END_C : 0))
+#define INFO4(b) CODE_INFO(b), CODE_INFO((b) + 1), CODE_INFO((b) + 2), CODE_INFO((b) + 3)
+#define INFO16(b) INFO4(b), INFO4((b) + 4), INFO4((b) + 8), INFO4((b) + 12)
+#define INFO64(b) INFO16(b), INFO16((b) + 16), INFO16((b) + 32), INFO16((b) + 48)
+static const uint8_t code_info[256] = {INFO64(0), INFO64(64), INFO64(128), INFO64(192)};
 
-static bool is_custom(uint8_t code) { return code >= 0xE8 && code <= 0xEF; }
+unsigned arm64_code_length(uint8_t first) { return code_info[first] & INFO_LENGTH; }
 
 unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
                              unsigned *run_end)
 {
     unsigned count = 0, i = start;
 
-    for (; i < size; i += arm64_code_length(bytes[i])) {
-        uint8_t code = bytes[i];
-        if (code == OP_END || code == OP_END_C)
+    while (i < size) {
+        unsigned info = code_info[bytes[i]];
+        if (info & (INFO_END | INFO_END_C))
             break;
-        if (!is_custom(code))
-            count++;
+        count += !(info & INFO_CUSTOM);
+        i += info & INFO_LENGTH;
     }
     /* Past end_c the run goes on to the next end. */
     while (i < size && bytes[i] != OP_END)
@@ -82,31 +81,13 @@ static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
         v[i] = (uint8_t)(value >> (8 * i));
 }
 
-/* Restores `count` consecutive registers of one class from `address`, 8
- * bytes each (16 for Q). save_next stays in the class: an X run goes on
- * from x27/x28 to x29 (fp)/x30 (lr), a D run from d8 up, a Q run 32 bytes
- * per pair (spec/unwind-rules.md, save_next). */
-static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
-                                      unsigned count, uint64_t address)
+/* restore_run register by register, each read on its own: the run is not
+ * in a recent cache block whole (or holds Q registers). Kept out of line so
+ * that the usual case stays small. */
+static __attribute__((noinline)) enum unwind_result
+restore_each(struct interp *in, enum reg_kind kind, unsigned first, unsigned count,
+             uint64_t address)
 {
-    const uint8_t *saved;
-
-    if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
-        return UNWIND_BAD_DATA; /* past the last register of the class */
-    /* X and D runs are usually in a cached stack block whole: one look for
-     * the run instead of one per register. */
-    if (kind != REG_Q && (saved = memory_recent_bytes(in->memory, address, 8u * count))) {
-        for (unsigned i = 0; i < count; i++) {
-            uint64_t value = dw_le64(saved + 8u * i);
-            if (kind == REG_X)
-                arm64_set_x(in->regs, first + i, value);
-            else
-                set_d(in->regs, first + i, value);
-        }
-        if (kind == REG_X && first + count == ARM64_LR + 1u)
-            in->effect->lr_restored = true;
-        return UNWIND_OK;
-    }
     for (unsigned i = 0; i < count; i++) {
         unsigned reg = first + i;
         uint64_t value;
@@ -124,6 +105,37 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
         } else {
             set_d(in->regs, reg, value);
         }
+    }
+    return UNWIND_OK;
+}
+
+/* Restores `count` consecutive registers of one class from `address`, 8
+ * bytes each (16 for Q). save_next stays in the class: an X run goes on
+ * from x27/x28 to x29 (fp)/x30 (lr), a D run from d8 up, a Q run 32 bytes
+ * per pair (spec/unwind-rules.md, save_next). */
+static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
+                                      unsigned count, uint64_t address)
+{
+    struct arm64_regs *regs = in->regs;
+    const uint8_t *saved;
+
+    if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
+        return UNWIND_BAD_DATA; /* past the last register of the class */
+    /* X and D runs are usually in a cached stack block whole: one look for
+     * the run instead of one per register. */
+    saved = kind == REG_Q ? NULL : memory_recent_bytes(in->memory, address, 8u * count);
+    if (!saved)
+        return restore_each(in, kind, first, count, address);
+    if (kind == REG_X) {
+        for (unsigned i = 0; i < count; i++)
+            regs->x[first + i] = dw_le64(saved + 8u * i);
+        regs->x_valid |= ((1u << count) - 1u) << first;
+        if (first + count == ARM64_LR + 1u)
+            in->effect->lr_restored = true;
+    } else {
+        /* The low half of v(first + i), little-endian in both. */
+        for (unsigned i = 0; i < count; i++)
+            memcpy(arm64_v(regs, first + i), saved + 8u * i, 8);
     }
     return UNWIND_OK;
 }
