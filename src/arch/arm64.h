@@ -76,16 +76,46 @@ struct arm64_codes {
     unsigned size;
 };
 
+/* What the scans need of a code, by its first byte, in one table look:
+ * its length (ARM64_INFO_LENGTH bits) and whether it is custom
+ * (0xE8-0xEF), end or end_c. */
+enum {
+    ARM64_INFO_LENGTH = 7,
+    ARM64_INFO_CUSTOM = 8,
+    ARM64_INFO_END = 16,
+    ARM64_INFO_END_C = 32,
+};
+extern const uint8_t arm64_code_info[256];
+
 /* Length in bytes of the code starting with `first`. */
-unsigned arm64_code_length(uint8_t first);
+static inline unsigned arm64_code_length(uint8_t first)
+{
+    return arm64_code_info[first] & ARM64_INFO_LENGTH;
+}
 
 /* The number of codes in bytes[start, size) up to the first end/end_c, not
  * counting the custom codes 0xE8-0xEF: the instruction count of a prolog or
  * epilog described by them. `*run_end` gets where arm64_run_codes from
  * `start` stops reading: just past the first end (end_c runs on), or
  * `size`. */
-unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
-                             unsigned *run_end);
+static inline unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
+                                           unsigned *run_end)
+{
+    unsigned count = 0, i = start;
+
+    while (i < size) {
+        unsigned info = arm64_code_info[bytes[i]];
+        if (info & (ARM64_INFO_END | ARM64_INFO_END_C))
+            break;
+        count += !(info & ARM64_INFO_CUSTOM);
+        i += info & ARM64_INFO_LENGTH;
+    }
+    /* Past end_c the run goes on to the next end. */
+    while (i < size && !(arm64_code_info[bytes[i]] & ARM64_INFO_END))
+        i += arm64_code_length(bytes[i]);
+    *run_end = i < size ? i + 1 : size;
+    return count;
+}
 
 /* The outcome of running codes, beyond the registers. */
 struct arm64_code_effect {

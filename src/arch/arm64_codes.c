@@ -22,40 +22,17 @@ enum {
     OP_PAC_SIGN_LR = 0xFC,
 };
 
-/* What the scans need of a code, by its first byte, in one table look:
- * its length (bits 0-2) and whether it is custom (0xE8-0xEF), end or end_c. */
-enum { INFO_LENGTH = 7, INFO_CUSTOM = 8, INFO_END = 16, INFO_END_C = 32 };
+/* arm64.h's arm64_code_info, built at compile time from the codes table. */
 #define CODE_LENGTH(b)                                                                            \
     ((b) < 0xC0 ? 1 : (b) < 0xE0 ? 2 : (b) == OP_ALLOC_L ? 4 : (b) == OP_ADD_FP ? 2               \
      : (b) == OP_SAVE_ANY_REG ? 3 : 1)
 #define CODE_INFO(b)                                                                              \
-    (CODE_LENGTH(b) | ((b) >= 0xE8 && (b) <= 0xEF ? INFO_CUSTOM : 0) |                            \
-     ((b) == OP_END ? INFO_END : 0) | ((b) == OP_END_C ? INFO_END_C : 0))
+    (CODE_LENGTH(b) | ((b) >= 0xE8 && (b) <= 0xEF ? ARM64_INFO_CUSTOM : 0) |                      \
+     ((b) == OP_END ? ARM64_INFO_END : 0) | ((b) == OP_END_C ? ARM64_INFO_END_C : 0))
 #define INFO4(b) CODE_INFO(b), CODE_INFO((b) + 1), CODE_INFO((b) + 2), CODE_INFO((b) + 3)
 #define INFO16(b) INFO4(b), INFO4((b) + 4), INFO4((b) + 8), INFO4((b) + 12)
 #define INFO64(b) INFO16(b), INFO16((b) + 16), INFO16((b) + 32), INFO16((b) + 48)
-static const uint8_t code_info[256] = {INFO64(0), INFO64(64), INFO64(128), INFO64(192)};
-
-unsigned arm64_code_length(uint8_t first) { return code_info[first] & INFO_LENGTH; }
-
-unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
-                             unsigned *run_end)
-{
-    unsigned count = 0, i = start;
-
-    while (i < size) {
-        unsigned info = code_info[bytes[i]];
-        if (info & (INFO_END | INFO_END_C))
-            break;
-        count += !(info & INFO_CUSTOM);
-        i += info & INFO_LENGTH;
-    }
-    /* Past end_c the run goes on to the next end. */
-    while (i < size && bytes[i] != OP_END)
-        i += arm64_code_length(bytes[i]);
-    *run_end = i < size ? i + 1 : size;
-    return count;
-}
+const uint8_t arm64_code_info[256] = {INFO64(0), INFO64(64), INFO64(128), INFO64(192)};
 
 /* The register classes a save restores: x19.. (through fp and lr), the low
  * halves of v8.. (d registers) and whole v registers (q). */
