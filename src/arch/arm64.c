@@ -5,32 +5,51 @@
  */
 #include "arm64.h"
 
+#define ARM64_ALL_X ((1u << 31) - 1u)
+
 void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
 {
-    for (unsigned i = 0; i < 31; i++)
-        regs->x[i] = dw_le64(c + ARM64_CTX_X(i));
     regs->sp = dw_le64(c + ARM64_CTX_SP);
     regs->pc = dw_le64(c + ARM64_CTX_PC);
+    regs->x_valid = 0;
     regs->v_valid = 0;
-    regs->v_source = c;
+    regs->status_valid = false;
+    regs->source = c;
+}
+
+void arm64_regs_load_all(struct arm64_regs *regs, const uint8_t *c)
+{
+    arm64_regs_load(regs, c);
+    for (unsigned i = 0; i < 31; i++)
+        regs->x[i] = dw_le64(c + ARM64_CTX_X(i));
+    for (unsigned n = 0; n < 32; n++)
+        memcpy(regs->v[n], c + ARM64_CTX_V(n), 16);
     regs->cpsr = dw_le32(c + ARM64_CTX_CPSR);
     regs->fpcr = dw_le32(c + ARM64_CTX_FPCR);
     regs->fpsr = dw_le32(c + ARM64_CTX_FPSR);
+    regs->x_valid = ARM64_ALL_X;
+    regs->v_valid = 0xFFFFFFFFu;
+    regs->status_valid = true;
+    regs->source = NULL;
 }
 
 void arm64_regs_store(const struct arm64_regs *regs, uint8_t *c)
 {
-    for (unsigned i = 0; i < 31; i++)
+    for (uint32_t valid = regs->x_valid; valid; valid &= valid - 1) {
+        unsigned i = (unsigned)__builtin_ctz(valid);
         dw_put_le64(c + ARM64_CTX_X(i), regs->x[i]);
+    }
     dw_put_le64(c + ARM64_CTX_SP, regs->sp);
     dw_put_le64(c + ARM64_CTX_PC, regs->pc);
     for (uint32_t valid = regs->v_valid; valid; valid &= valid - 1) {
         unsigned i = (unsigned)__builtin_ctz(valid);
         memcpy(c + ARM64_CTX_V(i), regs->v[i], 16);
     }
-    dw_put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
-    dw_put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
-    dw_put_le32(c + ARM64_CTX_FPSR, regs->fpsr);
+    if (regs->status_valid) {
+        dw_put_le32(c + ARM64_CTX_CPSR, regs->cpsr);
+        dw_put_le32(c + ARM64_CTX_FPCR, regs->fpcr);
+        dw_put_le32(c + ARM64_CTX_FPSR, regs->fpsr);
+    }
 }
 
 /* User-mode addresses fit in 48 bits; what lies above in a signed return
@@ -67,9 +86,9 @@ static enum unwind_result arm64_virtual_unwind(const struct walk_services *servi
     step->function_entry = function_table_lookup(&services->table, at, raw, sizeof(raw));
     if (!step->function_entry) {
         /* A leaf without .pdata: its return address is still in LR. */
-        if (regs->x[ARM64_LR] == pc)
+        if (arm64_x(regs, ARM64_LR) == pc)
             return UNWIND_LEAF_REFUSED;
-        regs->pc = regs->x[ARM64_LR];
+        regs->pc = arm64_x(regs, ARM64_LR);
         return UNWIND_OK;
     }
     base = function_table_module_base(&services->table, at);
@@ -105,14 +124,14 @@ static enum unwind_result arm64_virtual_unwind(const struct walk_services *servi
     /* A signed LR (pacibsp) is stripped, never authenticated: the caller's
      * LR as the call left it is the plain return address. */
     if (effect.lr_signed || signs_lr)
-        regs->x[ARM64_LR] = arm64_strip_pac(services, regs->x[ARM64_LR]);
+        arm64_set_x(regs, ARM64_LR, arm64_strip_pac(services, arm64_x(regs, ARM64_LR)));
     /* Reached by its return address, this frame's PC came from LR. If its
      * codes did not load LR from the stack, "returning" would give the same
      * PC again, and again, with only SP rising, to the frame cap: nothing
      * called this frame (a recursive caller restores LR, so it continues). */
-    if (!pc_exact && !effect.lr_restored && arm64_strip_pac(services, regs->x[ARM64_LR]) == pc)
+    if (!pc_exact && !effect.lr_restored && arm64_strip_pac(services, arm64_x(regs, ARM64_LR)) == pc)
         return UNWIND_NO_CALLER;
-    regs->pc = regs->x[ARM64_LR];
+    regs->pc = arm64_x(regs, ARM64_LR);
     return UNWIND_OK;
 }
 

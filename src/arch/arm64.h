@@ -10,14 +10,18 @@
 enum { ARM64_FP = 29, ARM64_LR = 30 };
 
 struct arm64_regs {
+    /* A step reads and writes few registers of the context (`source`):
+     * x[n] is valid when bit n of x_valid is set, v[n] when bit n of
+     * v_valid is, else the register is still the context's; only valid
+     * ones are stored back. SP and PC are always loaded; CPSR, FPCR and
+     * FPSR only come from a context record (status_valid). */
     uint64_t x[31]; /* x0-x28, fp (x29), lr (x30) */
     uint64_t sp;
     uint64_t pc;
-    /* The V registers are loaded one by one when an unwind first writes
-     * one (most frames restore none): v[n] is valid when bit n of v_valid
-     * is set, else it is still v_source's; only valid ones are stored. */
+    uint32_t x_valid;
     uint32_t v_valid;
-    const uint8_t *v_source;
+    bool status_valid;
+    const uint8_t *source;
     uint8_t v[32][16];
     uint32_t cpsr, fpcr, fpsr;
 };
@@ -35,17 +39,33 @@ struct arm64_regs {
 /* The IMAGE_ARM64_RUNTIME_FUNCTION_ENTRY layout (arm64_table.c). */
 extern const struct function_table_format arm64_table_format;
 
+/* X register n (0-30) as the step has it now. */
+static inline uint64_t arm64_x(const struct arm64_regs *regs, unsigned n)
+{
+    return regs->x_valid >> n & 1 ? regs->x[n] : dw_le64(regs->source + ARM64_CTX_X(n));
+}
+
+static inline void arm64_set_x(struct arm64_regs *regs, unsigned n, uint64_t value)
+{
+    regs->x[n] = value;
+    regs->x_valid |= 1u << n;
+}
+
 /* V register n, made valid (its context value) so that it can be written. */
 static inline uint8_t *arm64_v(struct arm64_regs *regs, unsigned n)
 {
     if (!(regs->v_valid >> n & 1)) {
-        memcpy(regs->v[n], regs->v_source + ARM64_CTX_V(n), 16);
+        memcpy(regs->v[n], regs->source + ARM64_CTX_V(n), 16);
         regs->v_valid |= 1u << n;
     }
     return regs->v[n];
 }
 
+/* A view of `context` (which must outlive it) for one step. */
 void arm64_regs_load(struct arm64_regs *regs, const uint8_t *context);
+/* Every register of `context`, copied: the context need not outlive it. */
+void arm64_regs_load_all(struct arm64_regs *regs, const uint8_t *context);
+/* The registers the step changed (its valid ones), written to `context`. */
 void arm64_regs_store(const struct arm64_regs *regs, uint8_t *context);
 
 /* The most code bytes one function can have: 255 words of .xdata codes. */
@@ -56,13 +76,46 @@ struct arm64_codes {
     unsigned size;
 };
 
-/* Length in bytes of the code starting with `first`. */
-unsigned arm64_code_length(uint8_t first);
+/* What the scans need of a code, by its first byte, in one table look:
+ * its length (ARM64_INFO_LENGTH bits) and whether it is custom
+ * (0xE8-0xEF), end or end_c. */
+enum {
+    ARM64_INFO_LENGTH = 7,
+    ARM64_INFO_CUSTOM = 8,
+    ARM64_INFO_END = 16,
+    ARM64_INFO_END_C = 32,
+};
+extern const uint8_t arm64_code_info[256];
 
-/* The number of codes in `codes` from byte `start` up to the first
- * end/end_c, not counting the custom codes 0xE8-0xEF: the instruction count
- * of a prolog or epilog described by them. */
-unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start);
+/* Length in bytes of the code starting with `first`. */
+static inline unsigned arm64_code_length(uint8_t first)
+{
+    return arm64_code_info[first] & ARM64_INFO_LENGTH;
+}
+
+/* The number of codes in bytes[start, size) up to the first end/end_c, not
+ * counting the custom codes 0xE8-0xEF: the instruction count of a prolog or
+ * epilog described by them. `*run_end` gets where arm64_run_codes from
+ * `start` stops reading: just past the first end (end_c runs on), or
+ * `size`. */
+static inline unsigned arm64_sequence_scan(const uint8_t *bytes, unsigned size, unsigned start,
+                                           unsigned *run_end)
+{
+    unsigned count = 0, i = start;
+
+    while (i < size) {
+        unsigned info = arm64_code_info[bytes[i]];
+        if (info & (ARM64_INFO_END | ARM64_INFO_END_C))
+            break;
+        count += !(info & ARM64_INFO_CUSTOM);
+        i += info & ARM64_INFO_LENGTH;
+    }
+    /* Past end_c the run goes on to the next end. */
+    while (i < size && !(arm64_code_info[bytes[i]] & ARM64_INFO_END))
+        i += arm64_code_length(bytes[i]);
+    *run_end = i < size ? i + 1 : size;
+    return count;
+}
 
 /* The outcome of running codes, beyond the registers. */
 struct arm64_code_effect {
@@ -85,7 +138,10 @@ struct arm64_plan {
 };
 
 /* Reads the .xdata record at `address` and decides which codes to run for
- * instruction `k` of the function. */
+ * instruction `k` of the function. `codes` gets only the codes that run
+ * (plan->start 0): the record is decoded where the read cache holds it,
+ * and just those bytes leave it, since the stack reads of the run may reuse
+ * the cache block. */
 enum unwind_result arm64_xdata_plan(struct memory_reader *memory, uint64_t address, uint64_t k,
                                     struct arm64_codes *codes, struct arm64_plan *plan);
 

@@ -22,36 +22,17 @@ enum {
     OP_PAC_SIGN_LR = 0xFC,
 };
 
-unsigned arm64_code_length(uint8_t first)
-{
-    if (first < 0xC0)
-        return 1;
-    if (first < 0xE0)
-        return 2;
-    if (first == OP_ALLOC_L)
-        return 4;
-    if (first == OP_ADD_FP)
-        return 2;
-    if (first == OP_SAVE_ANY_REG)
-        return 3;
-    return 1;
-}
-
-static bool is_custom(uint8_t code) { return code >= 0xE8 && code <= 0xEF; }
-
-unsigned arm64_sequence_length(const struct arm64_codes *codes, unsigned start)
-{
-    unsigned count = 0;
-
-    for (unsigned i = start; i < codes->size; i += arm64_code_length(codes->bytes[i])) {
-        uint8_t code = codes->bytes[i];
-        if (code == OP_END || code == OP_END_C)
-            break;
-        if (!is_custom(code))
-            count++;
-    }
-    return count;
-}
+/* arm64.h's arm64_code_info, built at compile time from the codes table. */
+#define CODE_LENGTH(b)                                                                            \
+    ((b) < 0xC0 ? 1 : (b) < 0xE0 ? 2 : (b) == OP_ALLOC_L ? 4 : (b) == OP_ADD_FP ? 2               \
+     : (b) == OP_SAVE_ANY_REG ? 3 : 1)
+#define CODE_INFO(b)                                                                              \
+    (CODE_LENGTH(b) | ((b) >= 0xE8 && (b) <= 0xEF ? ARM64_INFO_CUSTOM : 0) |                      \
+     ((b) == OP_END ? ARM64_INFO_END : 0) | ((b) == OP_END_C ? ARM64_INFO_END_C : 0))
+#define INFO4(b) CODE_INFO(b), CODE_INFO((b) + 1), CODE_INFO((b) + 2), CODE_INFO((b) + 3)
+#define INFO16(b) INFO4(b), INFO4((b) + 4), INFO4((b) + 8), INFO4((b) + 12)
+#define INFO64(b) INFO16(b), INFO16((b) + 16), INFO16((b) + 32), INFO16((b) + 48)
+const uint8_t arm64_code_info[256] = {INFO64(0), INFO64(64), INFO64(128), INFO64(192)};
 
 /* The register classes a save restores: x19.. (through fp and lr), the low
  * halves of v8.. (d registers) and whole v registers (q). */
@@ -77,15 +58,13 @@ static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
         v[i] = (uint8_t)(value >> (8 * i));
 }
 
-/* Restores `count` consecutive registers of one class from `address`, 8
- * bytes each (16 for Q). save_next stays in the class: an X run goes on
- * from x27/x28 to x29 (fp)/x30 (lr), a D run from d8 up, a Q run 32 bytes
- * per pair (spec/unwind-rules.md, save_next). */
-static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
-                                      unsigned count, uint64_t address)
+/* restore_run register by register, each read on its own: the run is not
+ * in a recent cache block whole (or holds Q registers). Kept out of line so
+ * that the usual case stays small. */
+static __attribute__((noinline)) enum unwind_result
+restore_each(struct interp *in, enum reg_kind kind, unsigned first, unsigned count,
+             uint64_t address)
 {
-    if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
-        return UNWIND_BAD_DATA; /* past the last register of the class */
     for (unsigned i = 0; i < count; i++) {
         unsigned reg = first + i;
         uint64_t value;
@@ -97,12 +76,43 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
         if (!load_u64(in, address + 8u * i, &value))
             return UNWIND_STACK_UNREADABLE;
         if (kind == REG_X) {
-            in->regs->x[reg] = value;
+            arm64_set_x(in->regs, reg, value);
             if (reg == ARM64_LR)
                 in->effect->lr_restored = true;
         } else {
             set_d(in->regs, reg, value);
         }
+    }
+    return UNWIND_OK;
+}
+
+/* Restores `count` consecutive registers of one class from `address`, 8
+ * bytes each (16 for Q). save_next stays in the class: an X run goes on
+ * from x27/x28 to x29 (fp)/x30 (lr), a D run from d8 up, a Q run 32 bytes
+ * per pair (spec/unwind-rules.md, save_next). */
+static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, unsigned first,
+                                      unsigned count, uint64_t address)
+{
+    struct arm64_regs *regs = in->regs;
+    const uint8_t *saved;
+
+    if (first + count > (kind == REG_X ? ARM64_LR + 1u : 32u))
+        return UNWIND_BAD_DATA; /* past the last register of the class */
+    /* X and D runs are usually in a cached stack block whole: one look for
+     * the run instead of one per register. */
+    saved = kind == REG_Q ? NULL : memory_recent_bytes(in->memory, address, 8u * count);
+    if (!saved)
+        return restore_each(in, kind, first, count, address);
+    if (kind == REG_X) {
+        for (unsigned i = 0; i < count; i++)
+            regs->x[first + i] = dw_le64(saved + 8u * i);
+        regs->x_valid |= ((1u << count) - 1u) << first;
+        if (first + count == ARM64_LR + 1u)
+            in->effect->lr_restored = true;
+    } else {
+        /* The low half of v(first + i), little-endian in both. */
+        for (unsigned i = 0; i < count; i++)
+            memcpy(arm64_v(regs, first + i), saved + 8u * i, 8);
     }
     return UNWIND_OK;
 }
@@ -162,6 +172,7 @@ static enum unwind_result ec_context(struct interp *in)
      * pieces kept in the high words of FloatRegisters[0..7]. */
     memset(regs->x, 0, sizeof(regs->x));
     memset(regs->v, 0, sizeof(regs->v));
+    regs->x_valid = (1u << 31) - 1u;
     regs->v_valid = 0xFFFFFFFFu;
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
@@ -254,10 +265,10 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
         regs->sp += 16u * (((uint64_t)c[1] << 16) | ((uint64_t)c[2] << 8) | c[3]);
         return UNWIND_OK;
     case OP_SET_FP:
-        regs->sp = regs->x[ARM64_FP];
+        regs->sp = arm64_x(regs, ARM64_FP);
         return UNWIND_OK;
     case OP_ADD_FP: /* x 8, not x 16 */
-        regs->sp = regs->x[ARM64_FP] - 8u * c[1];
+        regs->sp = arm64_x(regs, ARM64_FP) - 8u * c[1];
         return UNWIND_OK;
     case OP_NOP:
     case OP_END_C:
@@ -282,9 +293,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
         uint8_t saved[ARM64_CTX_SIZE];
         if (!memory_read(in->memory, sp, saved, sizeof(saved)))
             return UNWIND_STACK_UNREADABLE;
-        arm64_regs_load(regs, saved);
-        for (unsigned n = 0; n < 32; n++)
-            arm64_v(regs, n); /* all of them, while `saved` lives */
+        arm64_regs_load_all(regs, saved); /* copied: `saved` dies here */
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;
     }
@@ -294,7 +303,7 @@ static enum unwind_result run_one(struct interp *in, const uint8_t *c,
             effect->pc_set = effect->pc_exact = true;
         return r;
     case OP_CLEAR_UNWOUND_TO_CALL:
-        regs->pc = regs->x[ARM64_LR];
+        regs->pc = arm64_x(regs, ARM64_LR);
         effect->pc_set = effect->pc_exact = true;
         return UNWIND_OK;
     case OP_PAC_SIGN_LR:

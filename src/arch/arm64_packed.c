@@ -166,21 +166,32 @@ static void build_prolog(uint32_t unwind_data, struct prolog *p)
 }
 
 /* The codes of the prolog in unwind order (last instruction first), then
- * end; when `epilog` is set only those the epilog mirrors. Returns how many
- * codes (instructions) were written. */
-static unsigned write_codes(const struct prolog *p, bool epilog, struct arm64_codes *codes)
+ * end; when `epilog` is set only those the epilog mirrors. Every code here
+ * is one or two bytes: both are stored, the next code or the end overwrites
+ * the second of a one-byte code. */
+static void write_codes(const struct prolog *p, bool epilog, struct arm64_codes *codes)
 {
-    unsigned count = 0;
+    unsigned size = 0;
 
     for (unsigned i = p->count; i-- > 0;) {
         const struct prolog_code *c = &p->code[i];
         if (epilog && !c->epilog_too)
             continue;
-        memcpy(codes->bytes + codes->size, c->bytes, c->length);
-        codes->size += c->length;
-        count++;
+        codes->bytes[size] = c->bytes[0];
+        codes->bytes[size + 1] = c->bytes[1];
+        size += c->length;
     }
-    codes->bytes[codes->size++] = 0xE4; /* end */
+    codes->bytes[size++] = 0xE4; /* end */
+    codes->size = size;
+}
+
+/* How many instructions the epilog has: the prolog's mirrored ones. */
+static unsigned epilog_codes(const struct prolog *p)
+{
+    unsigned count = 0;
+
+    for (unsigned i = 0; i < p->count; i++)
+        count += p->code[i].epilog_too;
     return count;
 }
 
@@ -189,7 +200,7 @@ enum unwind_result arm64_packed_plan(uint32_t unwind_data, uint64_t k, struct ar
 {
     struct prolog p;
     unsigned function_length = (unwind_data >> 2) & 0x7FF;
-    unsigned prolog_length, epilog_start, epilog_length;
+    unsigned prolog_length, epilog_length;
     unsigned flag = unwind_data & 3;
     unsigned frame_size = 16u * ((unwind_data >> 23) & 0x1FF);
     unsigned reg_f = (unwind_data >> 13) & 7, reg_i = (unwind_data >> 16) & 0xF;
@@ -199,6 +210,7 @@ enum unwind_result arm64_packed_plan(uint32_t unwind_data, uint64_t k, struct ar
 
     bool saves = reg_i > 0 || reg_f > 0 || cr == CR_SAVED_LR;
     unsigned local_size = saves ? frame_size - save_size : frame_size;
+    bool in_epilog = false;
 
     /* RegI 11-15 names no registers; a frame must hold its own saves, and a
      * chained one its x29/lr pair. */
@@ -208,20 +220,20 @@ enum unwind_result arm64_packed_plan(uint32_t unwind_data, uint64_t k, struct ar
     build_prolog(unwind_data, &p);
     *signs_lr = cr == CR_CHAINED_PAC;
 
-    codes->size = 0;
-    prolog_length = write_codes(&p, false, codes);
-    epilog_start = codes->size;
-    epilog_length = write_codes(&p, true, codes) + 1; /* + the ret */
-
+    /* Only the sequence that runs is written: the prolog's codes (in the
+     * prolog and the body) or the epilog's. */
+    prolog_length = p.count;
     plan->start = 0;
     plan->skip = 0;
-    if (flag == 2) /* a fragment has no prolog or epilog of its own */
-        return UNWIND_OK;
-    if (k < prolog_length) {
-        plan->skip = (unsigned)(prolog_length - k);
-    } else if (function_length >= epilog_length && k >= function_length - epilog_length) {
-        plan->start = epilog_start;
-        plan->skip = (unsigned)(k - (function_length - epilog_length));
+    if (flag != 2) { /* a fragment has no prolog or epilog of its own */
+        epilog_length = epilog_codes(&p) + 1; /* + the ret */
+        if (k < prolog_length) {
+            plan->skip = (unsigned)(prolog_length - k);
+        } else if (function_length >= epilog_length && k >= function_length - epilog_length) {
+            in_epilog = true;
+            plan->skip = (unsigned)(k - (function_length - epilog_length));
+        }
     }
+    write_codes(&p, in_epilog, codes);
     return UNWIND_OK;
 }
