@@ -133,19 +133,20 @@ static void set_flat(ADDRESS64 *address, uint64_t offset)
  * as it is (the walk never looks at it). */
 static void copy_state(const struct arch_unwinder *arch, void *to, const void *from)
 {
-    memcpy((uint8_t *)to + arch->state.offset, (const uint8_t *)from + arch->state.offset,
-           arch->state.size);
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        memcpy((uint8_t *)to + arch->state[i].offset,
+               (const uint8_t *)from + arch->state[i].offset, arch->state[i].size);
 }
 
 /* The registers an unwind restored besides its state (`restored`, its
  * step's mask), from the context it unwound into `to`. */
 static void copy_restored(const struct arch_unwinder *arch, void *to, const void *from,
-                          uint32_t restored)
+                          uint64_t restored)
 {
     const struct restorable_registers *r = &arch->restorable;
 
     for (; restored; restored &= restored - 1) {
-        unsigned i = (unsigned)__builtin_ctz(restored);
+        unsigned i = (unsigned)__builtin_ctzll(restored);
         if (i < r->count)
             memcpy((uint8_t *)to + r->offset + i * r->size,
                    (const uint8_t *)from + r->offset + i * r->size, r->size);
@@ -154,8 +155,11 @@ static void copy_restored(const struct arch_unwinder *arch, void *to, const void
 
 static bool same_state(const struct arch_unwinder *arch, const void *a, const void *b)
 {
-    return memcmp((const uint8_t *)a + arch->state.offset, (const uint8_t *)b + arch->state.offset,
-                  arch->state.size) == 0;
+    for (unsigned i = 0; i < ARCH_STATE_RANGES && arch->state[i].size; i++)
+        if (memcmp((const uint8_t *)a + arch->state[i].offset,
+                   (const uint8_t *)b + arch->state[i].offset, arch->state[i].size) != 0)
+            return false;
+    return true;
 }
 
 /* Fills the caller's STACKFRAME64 for the frame in `context`, keeping the

@@ -81,7 +81,7 @@ struct unwind_step {
                              frame, context record): look it up as it is */
     uint64_t return_slot; /* where the return address was read; 0 if not
                              from the stack (x86 frame bases need it) */
-    uint32_t restored;    /* bit i: restorable register i was written */
+    uint64_t restored;    /* bit i: restorable register i was written */
 };
 
 /* Reads `size` bytes of an image at `rva` (the module's file or its memory
@@ -114,13 +114,14 @@ struct function_table_format {
 struct context_range {
     uint16_t offset, size; /* size 0: unused */
 };
+#define ARCH_STATE_RANGES 2
 
 /* Registers of a target CONTEXT that an unwind writes only when it restores
  * them from the stack and otherwise passes through (x64's XMM registers):
  * `count` of `size` bytes each from `offset`. */
 struct restorable_registers {
     uint16_t offset, size;
-    uint8_t count; /* 0: none */
+    uint8_t count; /* 0: none; at most 64 */
 };
 
 struct arch_unwinder {
@@ -132,8 +133,9 @@ struct arch_unwinder {
     /* The only bytes of the context that unwind, pc, sp and describe read,
      * and that unwind writes whole: everything else passes through a walk
      * untouched, so the walk copies and compares just these (the x64
-     * CONTEXT is 1,232 bytes, its integer registers 136). */
-    struct context_range state;
+     * CONTEXT is 1,232 bytes, its integer registers 136). An unwind that
+     * leaves one of them alone leaves the value copied in. */
+    struct context_range state[ARCH_STATE_RANGES];
     /* What an unwind may write besides `state`; which of them one did is
      * its step's `restored`. The walk copies those, and never compares
      * them: an unwind does not read them. */

@@ -13,6 +13,7 @@ void arm64_regs_load(struct arm64_regs *regs, const uint8_t *c)
     regs->pc = dw_le64(c + ARM64_CTX_PC);
     regs->x_valid = 0;
     regs->v_valid = 0;
+    regs->v_written = 0;
     regs->status_valid = false;
     regs->source = c;
 }
@@ -29,6 +30,7 @@ void arm64_regs_load_all(struct arm64_regs *regs, const uint8_t *c)
     regs->fpsr = dw_le32(c + ARM64_CTX_FPSR);
     regs->x_valid = ARM64_ALL_X;
     regs->v_valid = 0xFFFFFFFFu;
+    regs->v_written = ~0ull;
     regs->status_valid = true;
     regs->source = NULL;
 }
@@ -165,8 +167,10 @@ static enum unwind_result arm64_unwind(const struct walk_services *services, voi
 
     arm64_regs_load(&regs, context);
     r = arm64_virtual_unwind(services, &regs, pc_exact, step);
-    if (r == UNWIND_OK)
+    if (r == UNWIND_OK) {
         arm64_regs_store(&regs, context);
+        step->restored = regs.v_written;
+    }
     return r;
 }
 
@@ -187,7 +191,11 @@ const struct arch_unwinder arch_arm64 = {
     .context_size = ARM64_CTX_SIZE,
     .context_required = true,
     .first_unwind_may_keep_sp = true,
-    .state = {ARM64_CTX_CPSR, ARM64_CTX_FPSR + 4 - ARM64_CTX_CPSR},
+    /* CPSR, X0-X30, SP, PC; FPCR, FPSR. The V registers, which an unwind
+     * writes only where codes restore them (a D register: its low half),
+     * are restorable halves. */
+    .state = {{ARM64_CTX_CPSR, ARM64_CTX_PC + 8 - ARM64_CTX_CPSR}, {ARM64_CTX_FPCR, 8}},
+    .restorable = {ARM64_CTX_V(0), 8, 64},
     .table_format = &arm64_table_format,
     .seed = arm64_seed,
     .pc = arm64_pc,

@@ -20,6 +20,10 @@ struct arm64_regs {
     uint64_t pc;
     uint32_t x_valid;
     uint32_t v_valid;
+    /* the V halves the step wrote (bit 2n: v[n]'s low 8 bytes, 2n + 1: its
+     * high 8): what the walk copies back, since the rest of a valid
+     * register is only the source's */
+    uint64_t v_written;
     bool status_valid;
     const uint8_t *source;
     uint8_t v[32][16];

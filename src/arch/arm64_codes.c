@@ -54,6 +54,7 @@ static void set_d(struct arm64_regs *regs, unsigned n, uint64_t value)
 {
     uint8_t *v = arm64_v(regs, n);
 
+    regs->v_written |= 1ull << (2 * n);
     for (unsigned i = 0; i < 8; i++)
         v[i] = (uint8_t)(value >> (8 * i));
 }
@@ -71,6 +72,7 @@ restore_each(struct interp *in, enum reg_kind kind, unsigned first, unsigned cou
         if (kind == REG_Q) {
             if (!memory_read(in->memory, address + 16u * i, arm64_v(in->regs, reg), 16))
                 return UNWIND_STACK_UNREADABLE;
+            in->regs->v_written |= 3ull << (2 * reg);
             continue;
         }
         if (!load_u64(in, address + 8u * i, &value))
@@ -111,8 +113,10 @@ static enum unwind_result restore_run(struct interp *in, enum reg_kind kind, uns
             in->effect->lr_restored = true;
     } else {
         /* The low half of v(first + i), little-endian in both. */
-        for (unsigned i = 0; i < count; i++)
+        for (unsigned i = 0; i < count; i++) {
             memcpy(arm64_v(regs, first + i), saved + 8u * i, 8);
+            regs->v_written |= 1ull << (2 * (first + i));
+        }
     }
     return UNWIND_OK;
 }
@@ -174,6 +178,7 @@ static enum unwind_result ec_context(struct interp *in)
     memset(regs->v, 0, sizeof(regs->v));
     regs->x_valid = (1u << 31) - 1u;
     regs->v_valid = 0xFFFFFFFFu;
+    regs->v_written = ~0ull;
     for (size_t i = 0; i < DW_ARRAY_SIZE(map); i++)
         regs->x[map[i].reg] = dw_le64(x64 + map[i].offset);
     for (unsigned piece = 0; piece < 4; piece++) {
