@@ -17,17 +17,25 @@
 
 /* The entry covering `rva`, or NULL. The search reads only the ranges
  * parse_table() took from each entry's format: the entries themselves are
- * opaque here, whatever the machine. */
+ * opaque here, whatever the machine. The module's bucket index narrows it
+ * to the entries between two neighbouring index values (usually one or two:
+ * one dependent load instead of log2(count)); a bucket crowded with short
+ * functions is still binary-searched. */
 static PVOID search_table(const struct sym_module *m, uint32_t rva)
 {
-    const struct table_range *ranges = m->table_ranges, *at = ranges;
-    uint32_t n = m->table_count;
+    const struct table_range *at;
+    uint32_t offset = rva - m->index_first, bucket, n;
 
-    if (n == 0)
+    /* unsigned: an rva below the first entry wraps past the span */
+    if (m->table_count == 0 || offset >= m->index_span)
         return NULL;
-    /* The last entry that begins at or before rva. Halving without an early
-     * exit, the step a conditional move: a walk's addresses are unrelated
-     * to each other, so a branch here would be mispredicted half the time. */
+    bucket = offset >> m->index_shift;
+    at = m->table_ranges + m->table_index[bucket];
+    n = m->table_index[bucket + 1] - m->table_index[bucket] + 1;
+    /* The last entry that begins at or before rva (at[0] does). Halving
+     * without an early exit, the step a conditional move: a walk's
+     * addresses are unrelated to each other, so a branch here would be
+     * mispredicted half the time. */
     while (n > 1) {
         uint32_t half = n / 2;
         at = at[half].begin <= rva ? at + half : at;
@@ -35,7 +43,7 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
     }
     if (rva < at->begin || rva >= at->end)
         return NULL;
-    return (PVOID)(m->table + (size_t)(at - ranges) * m->entry_size);
+    return (PVOID)(m->table + (size_t)(at - m->table_ranges) * m->entry_size);
 }
 
 /* The locked path: the table not read yet (read now, maybe calling the
