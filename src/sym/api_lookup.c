@@ -7,6 +7,7 @@
 #include "line_lookup.h"
 #include "frame_data.h"
 #include "session.h"
+#include "published.h"
 #include "symbol_info.h"
 #include "text.h"
 #include "../demangle/demangle.h"
@@ -105,9 +106,9 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
     bool answered = false;
 
     sym_read_enter(&section);
-    session = session_find_published(process);
+    session = published_session(process, sym_read_self(&section));
     if (session)
-        m = session_module_published(session, address);
+        m = published_module(session, address, sym_read_self(&section));
     if (m && module_table_ready(m) && m->entry_size != 0) {
         if (machine == 0 || m->pe.machine == machine)
             entry = search_table(m, (uint32_t)(address - m->base));

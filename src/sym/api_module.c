@@ -4,6 +4,7 @@
  * information and enumeration, and the module base of an address.
  */
 #include "session.h"
+#include "published.h"
 #include "text.h"
 
 #include <stdatomic.h>
@@ -294,9 +295,9 @@ DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
     DWORD64 base = 0;
 
     sym_read_enter(&section);
-    session = session_find_published(hProcess);
+    session = published_session(hProcess, sym_read_self(&section));
     if (session)
-        m = session_module_published(session, qwAddr);
+        m = published_module(session, qwAddr, sym_read_self(&section));
     if (m)
         base = m->base;
     sym_read_leave(&section);

@@ -57,6 +57,8 @@ static void release_reader(void *value)
     struct sym_reader *r = value;
 
     sym_reader_self = NULL; /* a later section on this thread claims again */
+    r->hint_generation = 0;
+    r->hint_sessions = 0;
     r->hint_session = NULL;
     atomic_store_explicit(&r->in_use, false, memory_order_release);
 }
@@ -104,6 +106,8 @@ struct sym_reader *sym_reader_claim(void)
             r->next = head;
         while (!atomic_compare_exchange_weak(&readers, &head, r));
     }
+    r->hint_generation = 0;
+    r->hint_sessions = 0;
     r->hint_session = NULL;
     /* Without the exit hook (no key, or no memory for the value) the record
      * stays claimed after the thread ends: a leak, not an error. */

@@ -85,7 +85,7 @@ static inline void sym_read_leave(const struct sym_read_section *section)
     atomic_fetch_sub_explicit(section->counter, 1, memory_order_release);
 }
 
-/* No per-thread record: no lookup hints. */
+/* No per-thread record: no lookup hints (session.c). */
 #define SYM_READ_HINTS 0
 
 #else /* POSIX */
@@ -108,12 +108,17 @@ struct sym_reader {
     _Alignas(64) atomic_uint seq; /* odd: inside a section */
     atomic_bool in_use;           /* claimed by a live thread */
     struct sym_reader *next;      /* the registry: pushed at the head, never removed */
-    /* The last module a lookup found on this thread (session.c), written
-     * and read only by the owner, inside sections: valid only while the
-     * snapshot it was found in is still published (its generation). */
-    const void *hint_session;
-    uint64_t hint_generation;
-    uint32_t hint_span;
+    /* What the last lookup on this thread found (session.c), written and
+     * read only by the owner, inside sections, and trusted only while what
+     * it was found in is still the published state: the session while the
+     * session set's generation is unchanged, the module while the
+     * snapshot's generation is. */
+    uint64_t hint_sessions;   /* the session set's generation */
+    const void *hint_process; /* the hProcess looked up ... */
+    void *hint_session;       /* ... and its session (NULL: none) */
+    uint64_t hint_generation; /* the module snapshot's generation (0: no hint) */
+    uint64_t hint_base, hint_end;
+    void *hint_module;
 };
 
 /* The calling thread's record, NULL until its first section. Initial-exec
@@ -171,11 +176,6 @@ static inline void sym_read_leave(const struct sym_read_section *section)
         atomic_fetch_sub_explicit(&sym_read_unrecorded, 1, memory_order_release);
 }
 
-/* The section's record (NULL: none, so no hint). */
-static inline struct sym_reader *sym_read_record(const struct sym_read_section *section)
-{
-    return section->reader;
-}
 #define SYM_READ_HINTS 1
 
 #endif
