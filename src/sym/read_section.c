@@ -117,6 +117,14 @@ struct sym_reader *sym_reader_claim(void)
     return r;
 }
 
+unsigned sym_read_record_count(void)
+{
+    unsigned n = 0;
+    for (struct sym_reader *r = atomic_load(&readers); r; r = r->next)
+        n++;
+    return n;
+}
+
 void sym_read_synchronize(void)
 {
 #if SYM_READ_ASYMMETRIC && defined(__linux__)

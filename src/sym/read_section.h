@@ -33,6 +33,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef _WIN32
@@ -134,6 +135,10 @@ extern bool sym_read_asymmetric;
  * the section then counts in a shared atomic counter). */
 struct sym_reader *sym_reader_claim(void);
 extern atomic_uint sym_read_unrecorded;
+
+/* How many records the registry holds (for tests: threads that ended
+ * gave theirs back, so it stays at the most threads alive at once). */
+unsigned sym_read_record_count(void);
 
 struct sym_read_section {
     struct sym_reader *reader; /* NULL: counted in sym_read_unrecorded */
