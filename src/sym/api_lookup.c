@@ -39,7 +39,7 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
      * mispredicted half the time. */
     while (n > 1) {
         uint32_t half = n / 2;
-        at = at[half].begin <= rva ? at + half : at;
+        at = SYM_UNPREDICTABLE(at[half].begin <= rva) ? at + half : at;
         n -= half;
     }
     if (rva < at->begin || rva >= at->end)
@@ -50,8 +50,8 @@ static PVOID search_table(const struct sym_module *m, uint32_t rva)
 /* The locked path: the table not read yet (read now, maybe calling the
  * caller's routine), x86 FPO from the PDB, or code no module holds (the
  * function-entry callback). */
-static PVOID function_entry_locked(HANDLE process, DWORD64 address,
-                                   PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
+__attribute__((noinline, cold)) static PVOID function_entry_locked(
+    HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, read, NULL};
@@ -92,12 +92,10 @@ static PVOID function_entry_locked(HANDLE process, DWORD64 address,
     return entry;
 }
 
-/* `machine` 0: any module's entry (the public functions, whose callers know
- * what they asked for); else only an entry of a module of that machine.
- * The steady state of a walk takes no lock: a module of the published
- * snapshot whose table is read answers from it directly. */
-static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
-                            DWORD machine)
+/* The lock-free path with both searches (session, module): their answers
+ * become the thread's hints. */
+__attribute__((noinline)) static PVOID function_entry_searched(
+    HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
 {
     struct sym_read_section section;
     struct sym_session *session;
@@ -120,6 +118,36 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
     if (!entry)
         dw_set_last_error(ERROR_INVALID_ADDRESS);
     return entry;
+}
+
+/* `machine` 0: any module's entry (the public functions, whose callers know
+ * what they asked for); else only an entry of a module of that machine.
+ * The steady state of a walk takes no lock: a module of the published
+ * snapshot whose table is read answers from it directly. Most lookups of a
+ * walk fall in the module the one before found: that module, checked
+ * against the thread's hints, answers with no call at all. */
+static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
+                            DWORD machine)
+{
+#if SYM_READ_HINTS
+    struct sym_read_section section;
+
+    if (sym_read_try_enter(&section)) {
+        struct sym_module *m =
+            published_hinted_module(process, address, sym_read_self(&section));
+        if (m && module_table_ready(m) && m->entry_size != 0) {
+            PVOID entry = NULL;
+            if (machine == 0 || m->pe.machine == machine)
+                entry = search_table(m, (uint32_t)(address - m->base));
+            sym_read_leave(&section);
+            if (!entry)
+                dw_set_last_error(ERROR_INVALID_ADDRESS);
+            return entry;
+        }
+        sym_read_leave(&section);
+    }
+#endif
+    return function_entry_searched(process, address, read, machine);
 }
 
 DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase)

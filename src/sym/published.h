@@ -9,6 +9,17 @@
 
 #include "session.h"
 
+/* A condition the branch predictor cannot learn (a binary search's step
+ * over unrelated addresses): ask for a conditional move instead. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_unpredictable)
+#define SYM_UNPREDICTABLE(c) __builtin_unpredictable(c)
+#endif
+#endif
+#ifndef SYM_UNPREDICTABLE
+#define SYM_UNPREDICTABLE(c) (c)
+#endif
+
 #if SYM_READ_HINTS
 
 /* Bumped at every publication of the session set (session.c). */
@@ -47,6 +58,25 @@ static inline struct sym_module *published_module(struct sym_session *session, u
         address < self->hint_end)
         return self->hint_module;
     return session_search_module(snapshot, address, self);
+}
+
+/* Both hints at once, with no call: the module holding `address` when the
+ * thread's last lookup was for the same process in a module still
+ * published that holds it too; NULL for anything else (then search). */
+static inline struct sym_module *published_hinted_module(HANDLE process, uint64_t address,
+                                                         const struct sym_reader *self)
+{
+    const struct sym_session *session = self->hint_session;
+    const struct module_snapshot *snapshot;
+
+    if (self->hint_sessions != atomic_load(&session_set_generation) ||
+        self->hint_process != (const void *)process || !session)
+        return NULL;
+    snapshot = atomic_load(&session->snapshot);
+    if (!snapshot || snapshot->generation != self->hint_generation || address < self->hint_base ||
+        address >= self->hint_end)
+        return NULL;
+    return self->hint_module;
 }
 
 static inline struct sym_reader *sym_read_self(const struct sym_read_section *section)

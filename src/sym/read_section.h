@@ -145,19 +145,15 @@ struct sym_read_section {
     unsigned seq;              /* the odd value entered with */
 };
 
-static inline void sym_read_enter(struct sym_read_section *section)
+/* Enters with the thread's record; false (not entered) when the thread
+ * has none yet. */
+static inline bool sym_read_try_enter(struct sym_read_section *section)
 {
     struct sym_reader *r = sym_reader_self;
     unsigned seq;
 
-    if (__builtin_expect(r == NULL, 0)) {
-        r = sym_reader_claim();
-        if (!r) {
-            atomic_fetch_add(&sym_read_unrecorded, 1);
-            section->reader = NULL;
-            return;
-        }
-    }
+    if (__builtin_expect(r == NULL, 0))
+        return false;
     seq = atomic_load_explicit(&r->seq, memory_order_relaxed) + 1;
     if (SYM_READ_ASYMMETRIC && sym_read_asymmetric) {
         atomic_store_explicit(&r->seq, seq, memory_order_relaxed);
@@ -169,6 +165,19 @@ static inline void sym_read_enter(struct sym_read_section *section)
     }
     section->reader = r;
     section->seq = seq;
+    return true;
+}
+
+static inline void sym_read_enter(struct sym_read_section *section)
+{
+    if (__builtin_expect(sym_read_try_enter(section), 1))
+        return;
+    if (sym_reader_claim()) {
+        sym_read_try_enter(section);
+        return;
+    }
+    atomic_fetch_add(&sym_read_unrecorded, 1);
+    section->reader = NULL;
 }
 
 static inline void sym_read_leave(const struct sym_read_section *section)

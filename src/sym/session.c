@@ -230,7 +230,7 @@ static uint32_t snapshot_span_at(const struct module_snapshot *snapshot, uint64_
         return NO_SPAN;
     while (n > 1) {
         uint32_t half = n / 2;
-        lo = snapshot->bases[lo + half] <= address ? lo + half : lo;
+        lo = SYM_UNPREDICTABLE(snapshot->bases[lo + half] <= address) ? lo + half : lo;
         n -= half;
     }
     if (address >= snapshot->bases[lo] && address < snapshot->spans[lo].end)
