@@ -35,7 +35,7 @@ void sym_read_synchronize(void)
 
 #else /* POSIX */
 
-_Thread_local struct sym_reader *sym_reader_self __attribute__((tls_model("initial-exec")));
+_Thread_local struct sym_reader *sym_reader_self;
 bool sym_read_asymmetric;
 atomic_uint sym_read_unrecorded;
 

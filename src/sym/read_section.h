@@ -122,11 +122,12 @@ struct sym_reader {
     void *hint_module;
 };
 
-/* The calling thread's record, NULL until its first section. Initial-exec
- * TLS: one load at a fixed offset from the thread pointer, as a lookup
- * costs only some nanoseconds. */
-extern _Thread_local struct sym_reader *sym_reader_self
-    __attribute__((tls_model("initial-exec")));
+/* The calling thread's record, NULL until its first section. (Not
+ * initial-exec TLS, though a lookup costs only some nanoseconds: that would
+ * put the library's whole TLS block, the walk state's caches included, in
+ * the static TLS a dlopen can no longer extend; unit_dlopen_client.) The
+ * fast paths read it once per call. */
+extern _Thread_local struct sym_reader *sym_reader_self;
 /* Whether readers may enter with a plain store (membarrier registered at
  * load time, before any reader; never changes afterwards). */
 extern bool sym_read_asymmetric;
