@@ -92,62 +92,37 @@ __attribute__((noinline, cold)) static PVOID function_entry_locked(
     return entry;
 }
 
-/* The lock-free path with both searches (session, module): their answers
- * become the thread's hints. */
-__attribute__((noinline)) static PVOID function_entry_searched(
-    HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
-{
-    struct sym_read_section section;
-    struct sym_session *session;
-    struct sym_module *m = NULL;
-    PVOID entry = NULL;
-    bool answered = false;
-
-    sym_read_enter(&section);
-    session = published_session(process, sym_read_self(&section));
-    if (session)
-        m = published_module(session, address, sym_read_self(&section));
-    if (m && module_table_ready(m) && m->entry_size != 0) {
-        if (machine == 0 || m->pe.machine == machine)
-            entry = search_table(m, (uint32_t)(address - m->base));
-        answered = true;
-    }
-    sym_read_leave(&section);
-    if (!answered)
-        return function_entry_locked(process, address, read, machine);
-    if (!entry)
-        dw_set_last_error(ERROR_INVALID_ADDRESS);
-    return entry;
-}
-
 /* `machine` 0: any module's entry (the public functions, whose callers know
  * what they asked for); else only an entry of a module of that machine.
  * The steady state of a walk takes no lock: a module of the published
  * snapshot whose table is read answers from it directly. Most lookups of a
  * walk fall in the module the one before found: that module, checked
- * against the thread's hints, answers with no call at all. */
+ * against the thread's hints inline, answers with no search. */
 static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                             DWORD machine)
 {
-#if SYM_READ_HINTS
     struct sym_read_section section;
+    struct sym_module *m = NULL;
+    bool no_session;
 
-    if (sym_read_try_enter(&section)) {
-        struct sym_module *m =
-            published_hinted_module(process, address, sym_read_self(&section));
-        if (m && module_table_ready(m) && m->entry_size != 0) {
-            PVOID entry = NULL;
-            if (machine == 0 || m->pe.machine == machine)
-                entry = search_table(m, (uint32_t)(address - m->base));
-            sym_read_leave(&section);
-            if (!entry)
-                dw_set_last_error(ERROR_INVALID_ADDRESS);
-            return entry;
-        }
-        sym_read_leave(&section);
-    }
+    sym_read_enter(&section);
+#if SYM_READ_HINTS
+    if (__builtin_expect(section.reader != NULL, 1))
+        m = published_hinted_module(process, address, section.reader);
 #endif
-    return function_entry_searched(process, address, read, machine);
+    if (__builtin_expect(m == NULL, 0))
+        m = published_search(process, address, sym_read_self(&section), &no_session);
+    if (m && module_table_ready(m) && m->entry_size != 0) {
+        PVOID entry = NULL;
+        if (machine == 0 || m->pe.machine == machine)
+            entry = search_table(m, (uint32_t)(address - m->base));
+        sym_read_leave(&section);
+        if (!entry)
+            dw_set_last_error(ERROR_INVALID_ADDRESS);
+        return entry;
+    }
+    sym_read_leave(&section);
+    return function_entry_locked(process, address, read, machine);
 }
 
 DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase)

@@ -286,47 +286,30 @@ DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
     return FALSE;
 }
 
-/* Lock-free: the published snapshot, binary-searched (session.h); the
- * answers become the thread's hints. */
-__attribute__((noinline)) static DWORD64 module_base_searched(HANDLE hProcess, DWORD64 qwAddr)
+/* Lock-free: the published snapshot (session.h). A walk asks mostly for
+ * the module the lookup before found: checked against the thread's hints
+ * inline, else searched (the answer the next hint). */
+DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
 {
     struct sym_read_section section;
-    struct sym_session *session;
     struct sym_module *m = NULL;
-    DWORD64 base = 0;
+    bool no_session = false;
+    DWORD64 base;
 
     sym_read_enter(&section);
-    session = published_session(hProcess, sym_read_self(&section));
-    if (session)
-        m = published_module(session, qwAddr, sym_read_self(&section));
-    if (m)
-        base = m->base;
+#if SYM_READ_HINTS
+    if (__builtin_expect(section.reader != NULL, 1))
+        m = published_hinted_module(hProcess, qwAddr, section.reader);
+#endif
+    if (__builtin_expect(m == NULL, 0))
+        m = published_search(hProcess, qwAddr, sym_read_self(&section), &no_session);
+    base = m ? m->base : 0;
     sym_read_leave(&section);
-    if (!session)
+    if (no_session)
         dw_set_last_error(ERROR_INVALID_HANDLE);
     else if (!base)
         dw_set_last_error(ERROR_MOD_NOT_FOUND);
     return base;
-}
-
-/* A walk asks mostly for the module the lookup before found: checked
- * against the thread's hints, with no call. */
-DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
-{
-#if SYM_READ_HINTS
-    struct sym_read_section section;
-
-    if (sym_read_try_enter(&section)) {
-        const struct sym_reader *self = sym_read_self(&section);
-        const struct sym_module *m = published_hinted_module(hProcess, qwAddr, self);
-        /* the span's base, which the hint holds: the module is the span's */
-        DWORD64 base = m ? self->hint_base : 0;
-        sym_read_leave(&section);
-        if (base)
-            return base;
-    }
-#endif
-    return module_base_searched(hProcess, qwAddr);
 }
 
 /* Every IMAGEHLP_MODULE64 size DbgHelp has had (contract.md 3.7). */

@@ -20,6 +20,13 @@
 #define SYM_UNPREDICTABLE(c) (c)
 #endif
 
+/* The module holding `address` in `process`'s published snapshot, both
+ * searched (session, module), their answers the thread's hints; NULL, with
+ * *no_session set when there is no session. Inside a read section; `self`
+ * its record (sym_read_self; NULL: none). (session.c) */
+struct sym_module *published_search(HANDLE process, uint64_t address, void *self,
+                                    bool *no_session);
+
 #if SYM_READ_HINTS
 
 /* Bumped at every publication of the session set (session.c). */

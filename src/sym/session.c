@@ -296,6 +296,15 @@ static struct sym_module *session_search_module(const struct module_snapshot *sn
     return snapshot->spans[span].module;
 }
 
+struct sym_module *published_search(HANDLE process, uint64_t address, void *self,
+                                    bool *no_session)
+{
+    struct sym_session *session = published_session(process, self);
+
+    *no_session = session == NULL;
+    return session ? published_module(session, address, self) : NULL;
+}
+
 struct sym_module *session_module_published(struct sym_session *session, uint64_t address)
 {
 #if SYM_READ_HINTS
