@@ -7,6 +7,7 @@
 #include "line_lookup.h"
 #include "frame_data.h"
 #include "session.h"
+#include "published.h"
 #include "symbol_info.h"
 #include "text.h"
 #include "../demangle/demangle.h"
@@ -17,32 +18,40 @@
 
 /* The entry covering `rva`, or NULL. The search reads only the ranges
  * parse_table() took from each entry's format: the entries themselves are
- * opaque here, whatever the machine. */
+ * opaque here, whatever the machine. The module's bucket index narrows it
+ * to the entries between two neighbouring index values (usually one or two:
+ * one dependent load instead of log2(count)); a bucket crowded with short
+ * functions is still binary-searched. */
 static PVOID search_table(const struct sym_module *m, uint32_t rva)
 {
-    const struct table_range *ranges = m->table_ranges, *at = ranges;
-    uint32_t n = m->table_count;
+    const struct table_range *at;
+    uint32_t offset = rva - m->index_first, bucket, n;
 
-    if (n == 0)
+    /* unsigned: an rva below the first entry wraps past the span */
+    if (m->table_count == 0 || offset >= m->index_span)
         return NULL;
-    /* The last entry that begins at or before rva. Halving without an early
-     * exit, the step a conditional move: a walk's addresses are unrelated
-     * to each other, so a branch here would be mispredicted half the time. */
+    bucket = offset >> m->index_shift;
+    at = m->table_ranges + m->table_index[bucket];
+    n = m->table_index[bucket + 1] - m->table_index[bucket] + 1;
+    /* The last entry that begins at or before rva (at[0] does). Halving
+     * without an early exit, the step a conditional move: a walk's
+     * addresses are unrelated to each other, so a branch here would be
+     * mispredicted half the time. */
     while (n > 1) {
         uint32_t half = n / 2;
-        at = at[half].begin <= rva ? at + half : at;
+        at = SYM_UNPREDICTABLE(at[half].begin <= rva) ? at + half : at;
         n -= half;
     }
     if (rva < at->begin || rva >= at->end)
         return NULL;
-    return (PVOID)(m->table + (size_t)(at - ranges) * m->entry_size);
+    return (PVOID)(m->table + (size_t)(at - m->table_ranges) * m->entry_size);
 }
 
 /* The locked path: the table not read yet (read now, maybe calling the
  * caller's routine), x86 FPO from the PDB, or code no module holds (the
  * function-entry callback). */
-static PVOID function_entry_locked(HANDLE process, DWORD64 address,
-                                   PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
+__attribute__((noinline, cold)) static PVOID function_entry_locked(
+    HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read, DWORD machine)
 {
     struct sym_session *session = session_acquire(process);
     struct target_reader reader = {process, read, NULL};
@@ -86,31 +95,34 @@ static PVOID function_entry_locked(HANDLE process, DWORD64 address,
 /* `machine` 0: any module's entry (the public functions, whose callers know
  * what they asked for); else only an entry of a module of that machine.
  * The steady state of a walk takes no lock: a module of the published
- * snapshot whose table is read answers from it directly. */
+ * snapshot whose table is read answers from it directly. Most lookups of a
+ * walk fall in the module the one before found: that module, checked
+ * against the thread's hints inline, answers with no search. */
 static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                             DWORD machine)
 {
     struct sym_read_section section;
-    struct sym_session *session;
     struct sym_module *m = NULL;
-    PVOID entry = NULL;
-    bool answered = false;
+    bool no_session;
 
     sym_read_enter(&section);
-    session = session_find_published(process);
-    if (session)
-        m = session_module_published(session, address);
+#if SYM_READ_HINTS
+    if (__builtin_expect(section.reader != NULL, 1))
+        m = published_hinted_module(process, address, section.reader);
+#endif
+    if (__builtin_expect(m == NULL, 0))
+        m = published_search(process, address, sym_read_self(&section), &no_session);
     if (m && module_table_ready(m) && m->entry_size != 0) {
+        PVOID entry = NULL;
         if (machine == 0 || m->pe.machine == machine)
             entry = search_table(m, (uint32_t)(address - m->base));
-        answered = true;
+        sym_read_leave(&section);
+        if (!entry)
+            dw_set_last_error(ERROR_INVALID_ADDRESS);
+        return entry;
     }
     sym_read_leave(&section);
-    if (!answered)
-        return function_entry_locked(process, address, read, machine);
-    if (!entry)
-        dw_set_last_error(ERROR_INVALID_ADDRESS);
-    return entry;
+    return function_entry_locked(process, address, read, machine);
 }
 
 DW_EXPORT PVOID IMAGEAPI SymFunctionTableAccess64(HANDLE hProcess, DWORD64 AddrBase)

@@ -4,6 +4,7 @@
  * information and enumeration, and the module base of an address.
  */
 #include "session.h"
+#include "published.h"
 #include "text.h"
 
 #include <stdatomic.h>
@@ -285,22 +286,26 @@ DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
     return FALSE;
 }
 
-/* Lock-free: the published snapshot, binary-searched (session.h). */
+/* Lock-free: the published snapshot (session.h). A walk asks mostly for
+ * the module the lookup before found: checked against the thread's hints
+ * inline, else searched (the answer the next hint). */
 DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
 {
     struct sym_read_section section;
-    struct sym_session *session;
     struct sym_module *m = NULL;
-    DWORD64 base = 0;
+    bool no_session = false;
+    DWORD64 base;
 
     sym_read_enter(&section);
-    session = session_find_published(hProcess);
-    if (session)
-        m = session_module_published(session, qwAddr);
-    if (m)
-        base = m->base;
+#if SYM_READ_HINTS
+    if (__builtin_expect(section.reader != NULL, 1))
+        m = published_hinted_module(hProcess, qwAddr, section.reader);
+#endif
+    if (__builtin_expect(m == NULL, 0))
+        m = published_search(hProcess, qwAddr, sym_read_self(&section), &no_session);
+    base = m ? m->base : 0;
     sym_read_leave(&section);
-    if (!session)
+    if (no_session)
         dw_set_last_error(ERROR_INVALID_HANDLE);
     else if (!base)
         dw_set_last_error(ERROR_MOD_NOT_FOUND);

@@ -205,6 +205,45 @@ static int compare_kept(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index; /* the first one listed wins */
 }
 
+/* The index's bucket width (log2): the smallest giving at most two buckets
+ * per entry, so that a bucket's neighbours are usually one or two entries
+ * apart and a lookup makes one step instead of log2(count) dependent
+ * loads; never fewer than 16 bytes a bucket. */
+static unsigned index_shift_for(const struct kept_entry *kept, uint32_t count)
+{
+    uint64_t span;
+    unsigned shift = 4;
+
+    if (count == 0)
+        return shift;
+    span = kept[count - 1].end - kept[0].begin;
+    while (shift < 31 && (span >> shift) >= 2 * (uint64_t)count)
+        shift++;
+    return shift;
+}
+
+/* index[b]: the last entry beginning at or before bucket b's start (entry 0
+ * for bucket 0, where the first begins); index[buckets] the last entry. */
+static void build_table_index(struct sym_module *m, unsigned shift, uint32_t buckets)
+{
+    const struct table_range *r = m->table_ranges;
+    uint32_t *index = (uint32_t *)(void *)&m->table_ranges[m->table_count];
+    uint32_t first = r[0].begin, j = 0;
+
+    for (uint32_t b = 0; b < buckets; b++) {
+        uint64_t start = (uint64_t)b << shift;
+        while (j + 1 < m->table_count && r[j + 1].begin - first <= start)
+            j++;
+        index[b] = j;
+    }
+    index[buckets] = m->table_count - 1;
+    m->table_index = index;
+    m->index_first = first;
+    m->index_span = r[m->table_count - 1].end - first;
+    m->index_buckets = buckets;
+    m->index_shift = shift;
+}
+
 struct table_image {
     const struct image_source *source;
     const struct pe_info *pe;
@@ -223,7 +262,8 @@ static bool parse_table(void *context, const struct image_source *source)
     const struct function_table_format *format = arch ? arch->table_format : NULL;
     struct table_image image = {source, &m->pe};
     const struct image_rva_reader reader = {read_table_image, &image};
-    uint32_t size = m->pe.exception_size, entry, count, kept = 0, out = 0;
+    uint32_t size = m->pe.exception_size, entry, count, kept = 0, out = 0, buckets;
+    unsigned shift;
     struct kept_entry *keep;
     uint8_t *raw;
 
@@ -270,8 +310,12 @@ static bool parse_table(void *context, const struct image_source *source)
     for (uint32_t i = 0; i < kept; i++)
         if (out == 0 || keep[i].begin >= keep[out - 1].end)
             keep[out++] = keep[i];
+    shift = index_shift_for(keep, out);
+    buckets = out ? (uint32_t)((uint64_t)(keep[out - 1].end - keep[0].begin) >> shift) + 1 : 0;
     m->table = malloc(out ? (size_t)out * entry : 1);
-    m->table_ranges = malloc(out ? (size_t)out * sizeof(*m->table_ranges) : 1);
+    m->table_ranges = malloc(out ? (size_t)out * sizeof(*m->table_ranges) +
+                                       ((size_t)buckets + 1) * sizeof(uint32_t)
+                                 : 1);
     if (!m->table || !m->table_ranges) {
         free(m->table);
         free(m->table_ranges);
@@ -287,6 +331,8 @@ static bool parse_table(void *context, const struct image_source *source)
         m->table_ranges[i].end = keep[i].end;
     }
     m->table_count = out;
+    if (out)
+        build_table_index(m, shift, buckets);
     free(raw);
     free(keep);
     return true;
@@ -430,6 +476,11 @@ void module_adopt_parts(struct sym_module *to, struct sym_module *from)
         to->table = from->table;
         to->table_ranges = from->table_ranges;
         to->table_count = from->table_count;
+        to->table_index = from->table_index;
+        to->index_first = from->index_first;
+        to->index_span = from->index_span;
+        to->index_buckets = from->index_buckets;
+        to->index_shift = from->index_shift;
         to->entry_size = from->entry_size;
         to->table_state = from->table_state;
         from->table = NULL;

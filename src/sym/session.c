@@ -1,4 +1,5 @@
 #include "session.h"
+#include "published.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -14,6 +15,9 @@ struct session_set {
     struct sym_session *sessions[];
 };
 static struct session_set *_Atomic published_sessions;
+/* Bumped at every publication of the set (0 before the first, when none
+ * is published): what a thread's session hint remembers (read_section.h). */
+_Atomic uint64_t session_set_generation;
 
 /* Publishes the registry's list (registry lock held exclusively); the set
  * replaced goes to *retired. False when out of memory. */
@@ -31,18 +35,49 @@ static bool publish_sessions(struct session_set **retired)
     for (struct sym_session *s = sessions; s; s = s->next)
         set->sessions[set->count++] = s;
     *retired = atomic_exchange(&published_sessions, set);
+    /* after the exchange, before the caller's sym_read_synchronize: a
+     * reader that sees the old generation is one the wait covers */
+    atomic_fetch_add(&session_set_generation, 1);
     return true;
+}
+
+/* The search behind published_session (published.h), remembering its
+ * answer. `generation` was read before the set: if the set changed in
+ * between, the hint is stale from the start and merely never matches (the
+ * generation has moved on). */
+#if SYM_READ_HINTS
+struct sym_session *session_search_published(HANDLE process, struct sym_reader *self,
+                                             uint64_t generation)
+#else
+static struct sym_session *session_search_published(HANDLE process)
+#endif
+{
+    const struct session_set *set = atomic_load(&published_sessions);
+    struct sym_session *found = NULL;
+
+    if (set)
+        for (unsigned i = 0; i < set->count; i++)
+            if (set->sessions[i]->process == process) {
+                found = set->sessions[i];
+                break;
+            }
+#if SYM_READ_HINTS
+    if (self) {
+        self->hint_sessions = generation;
+        self->hint_process = (const void *)process;
+        self->hint_session = found;
+    }
+#endif
+    return found;
 }
 
 struct sym_session *session_find_published(HANDLE process)
 {
-    const struct session_set *set = atomic_load(&published_sessions);
-
-    if (set)
-        for (unsigned i = 0; i < set->count; i++)
-            if (set->sessions[i]->process == process)
-                return set->sessions[i];
-    return NULL;
+#if SYM_READ_HINTS
+    return published_session(process, sym_reader_self);
+#else
+    return session_search_published(process);
+#endif
 }
 
 /* DbgHelp starts with SYMOPT_UNDNAME (Wine's builtin likewise): undecorated
@@ -240,12 +275,33 @@ bool session_destroy(HANDLE process)
     return true;
 }
 
-/* The span holding `address`: the last one beginning at or before it
- * (O(log n)); in load order when spans overlap. */
+#define NO_SPAN UINT32_MAX
+
+/* The span holding `address` in a snapshot without overlaps: the last one
+ * beginning at or before it (O(log n)), or NO_SPAN. */
+static uint32_t snapshot_span_at(const struct module_snapshot *snapshot, uint64_t address)
+{
+    uint32_t lo = 0, n = snapshot->count;
+
+    /* Branch-free halving: the loop runs log2(count) times whatever the
+     * address, so walks spread over many modules predict well. */
+    if (n == 0)
+        return NO_SPAN;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        lo = SYM_UNPREDICTABLE(snapshot->bases[lo + half] <= address) ? lo + half : lo;
+        n -= half;
+    }
+    if (address >= snapshot->bases[lo] && address < snapshot->spans[lo].end)
+        return lo;
+    return NO_SPAN;
+}
+
+/* The module holding `address`; in load order when spans overlap. */
 static struct sym_module *snapshot_module_at(const struct module_snapshot *snapshot,
                                              uint64_t address)
 {
-    uint32_t lo = 0, n;
+    uint32_t span;
 
     if (!snapshot)
         return NULL;
@@ -257,19 +313,8 @@ static struct sym_module *snapshot_module_at(const struct module_snapshot *snaps
         }
         return NULL;
     }
-    /* Branch-free halving: the loop runs log2(count) times whatever the
-     * address, so walks spread over many modules predict well. */
-    n = snapshot->count;
-    if (n == 0)
-        return NULL;
-    while (n > 1) {
-        uint32_t half = n / 2;
-        lo = snapshot->bases[lo + half] <= address ? lo + half : lo;
-        n -= half;
-    }
-    if (address >= snapshot->bases[lo] && address < snapshot->spans[lo].end)
-        return snapshot->spans[lo].module;
-    return NULL;
+    span = snapshot_span_at(snapshot, address);
+    return span == NO_SPAN ? NULL : snapshot->spans[span].module;
 }
 
 struct sym_module *session_module_at(struct sym_session *session, uint64_t address)
@@ -278,9 +323,54 @@ struct sym_module *session_module_at(struct sym_session *session, uint64_t addre
                               address);
 }
 
+/* A walk's frames lie mostly in a few modules: the thread's record keeps
+ * the module its last lookup found, with the generation of the snapshot it
+ * was found in (published.h). A stale hint costs this search, never a
+ * wrong answer. */
+#if SYM_READ_HINTS
+struct sym_module *session_search_module(const struct module_snapshot *snapshot,
+                                         uint64_t address, struct sym_reader *self)
+#else
+static struct sym_module *session_search_module(const struct module_snapshot *snapshot,
+                                                uint64_t address)
+#endif
+{
+    uint32_t span;
+
+    if (!snapshot)
+        return NULL;
+    if (snapshot->overlapping)
+        return snapshot_module_at(snapshot, address);
+    span = snapshot_span_at(snapshot, address);
+    if (span == NO_SPAN)
+        return NULL;
+#if SYM_READ_HINTS
+    if (self) {
+        self->hint_generation = snapshot->generation;
+        self->hint_base = snapshot->spans[span].base;
+        self->hint_end = snapshot->spans[span].end;
+        self->hint_module = snapshot->spans[span].module;
+    }
+#endif
+    return snapshot->spans[span].module;
+}
+
+struct sym_module *published_search(HANDLE process, uint64_t address, void *self,
+                                    bool *no_session)
+{
+    struct sym_session *session = published_session(process, self);
+
+    *no_session = session == NULL;
+    return session ? published_module(session, address, self) : NULL;
+}
+
 struct sym_module *session_module_published(struct sym_session *session, uint64_t address)
 {
-    return snapshot_module_at(atomic_load(&session->snapshot), address);
+#if SYM_READ_HINTS
+    return published_module(session, address, sym_reader_self);
+#else
+    return session_search_module(atomic_load(&session->snapshot), address);
+#endif
 }
 
 static int compare_span(const void *a, const void *b)
@@ -288,6 +378,8 @@ static int compare_span(const void *a, const void *b)
     const struct module_span *x = a, *y = b;
     return x->base < y->base ? -1 : x->base > y->base;
 }
+
+static _Atomic uint64_t snapshot_generations;
 
 bool session_publish_modules(struct sym_session *session, struct module_snapshot **retired)
 {
@@ -305,6 +397,8 @@ bool session_publish_modules(struct sym_session *session, struct module_snapshot
     }
     snapshot->count = n;
     snapshot->overlapping = false;
+    /* from 1: a record's hint_generation 0 matches none */
+    snapshot->generation = atomic_fetch_add(&snapshot_generations, 1) + 1;
     /* spans, then bases (8-aligned after 24-byte spans), then in_order */
     snapshot->bases = (uint64_t *)(void *)&snapshot->spans[n];
     snapshot->in_order = (struct sym_module **)(void *)&snapshot->bases[n];

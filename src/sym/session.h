@@ -70,6 +70,13 @@ struct sym_module {
     uint8_t *table;
     struct table_range *table_ranges; /* each kept entry's RVAs, as its format gives them */
     uint32_t table_count, entry_size; /* entry_size 0: the machine has no table */
+    /* An index over the ranges (in table_ranges' allocation): bucket b, the
+     * RVAs from index_first + (b << index_shift), holds the last entry that
+     * begins at or before the bucket's start; index_buckets + 1 values. A
+     * lookup searches only between two neighbouring values (module.c). */
+    const uint32_t *table_index;
+    uint32_t index_first, index_span, index_buckets;
+    unsigned index_shift;
 
     enum lazy_state exports_state;
     struct sym_export *exports; /* sorted by RVA */
@@ -111,6 +118,7 @@ struct module_span {
 struct module_snapshot {
     uint32_t count;
     bool overlapping;
+    uint64_t generation; /* unique to this snapshot: what lookup hints remember */
     struct sym_module **in_order; /* load order */
     uint64_t *bases;              /* spans[i].base: the search reads only these */
     struct module_span spans[];
