@@ -33,7 +33,7 @@ void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *c
     reader->read32 = read32;
     reader->callbacks = 0;
     reader->cache = NULL;
-    if (cache->busy)
+    if (!cache || cache->busy)
         return;
     if (cache->walk_id != walk_id || cache->process != process || cache->read != read ||
         cache->read32 != read32) {
@@ -60,7 +60,10 @@ void memory_reader_open(struct memory_reader *reader, HANDLE process,
                         PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
                         uint64_t walk_id)
 {
-    memory_reader_open_cache(reader, &walk_thread_state()->cache, process, read, read32,
+    struct walk_caches *caches = walk_thread_caches(walk_thread_state());
+
+    /* out of memory for the caches: every read goes to the routine */
+    memory_reader_open_cache(reader, caches ? &caches->cache : NULL, process, read, read32,
                              walk_id);
 }
 

@@ -74,7 +74,7 @@ struct memory_reader {
 void memory_reader_open(struct memory_reader *reader, HANDLE process,
                         PREAD_PROCESS_MEMORY_ROUTINE64 read, PREAD_PROCESS_MEMORY_ROUTINE32 read32,
                         uint64_t walk_id);
-/* The same with the cache given: the walk passes its thread's own. */
+/* The same with the cache given (NULL: none): the walk passes its thread's own. */
 void memory_reader_open_cache(struct memory_reader *reader, struct read_cache *cache,
                               HANDLE process, PREAD_PROCESS_MEMORY_ROUTINE64 read,
                               PREAD_PROCESS_MEMORY_ROUTINE32 read32, uint64_t walk_id);

@@ -26,6 +26,18 @@
 void dw_set_last_error(DWORD error);
 #endif
 
+/* The library's thread-locals. Elsewhere than Windows they use the
+ * initial-exec model, one instruction to reach instead of a call of
+ * __tls_get_addr: that puts all of them in the static TLS space a process
+ * reserves for libraries loaded later (dlopen), which is small, so they
+ * must stay small (the walk caches live on the heap). mingw-w64's
+ * _Thread_local is emulated: a call either way. */
+#ifdef _WIN32
+#define DW_THREAD_LOCAL _Thread_local
+#else
+#define DW_THREAD_LOCAL _Thread_local __attribute__((tls_model("initial-exec")))
+#endif
+
 #define DW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Little-endian fields of target data. On a little-endian host (every host

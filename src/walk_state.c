@@ -1,10 +1,61 @@
 #include "walk_state.h"
 
-static _Thread_local struct walk_thread_state thread_state;
+#include <stdlib.h>
 
-struct walk_thread_state *walk_thread_state(void) { return &thread_state; }
+DW_THREAD_LOCAL struct walk_thread_state dw_thread_state;
 
-enum walk_end_reason walk_last_end_reason(void) { return thread_state.last_end; }
+#ifdef _WIN32
+/* Emulated thread-locals are allocated per thread on first use and freed
+ * at its exit by the runtime: the caches can be one. */
+struct walk_caches *walk_thread_caches_create(struct walk_thread_state *thread)
+{
+    static _Thread_local struct walk_caches caches;
+
+    thread->caches = &caches;
+    return thread->caches;
+}
+#else
+#include <pthread.h>
+
+static pthread_key_t caches_key;
+static bool caches_key_made;
+
+static void free_caches(void *caches)
+{
+    dw_thread_state.caches = NULL;
+    free(caches);
+}
+
+__attribute__((constructor)) static void walk_state_init(void)
+{
+    caches_key_made = pthread_key_create(&caches_key, free_caches) == 0;
+}
+
+/* Unloaded (dlclose) while threads live: their exit must not call code
+ * that is gone (their caches are then not freed). */
+__attribute__((destructor)) static void walk_state_fini(void)
+{
+    if (caches_key_made)
+        pthread_key_delete(caches_key);
+}
+
+struct walk_caches *walk_thread_caches_create(struct walk_thread_state *thread)
+{
+    struct walk_caches *caches;
+
+    /* without the exit hook a thread's caches would leak: walk uncached */
+    if (!caches_key_made || !(caches = calloc(1, sizeof(*caches))))
+        return NULL;
+    if (pthread_setspecific(caches_key, caches) != 0) {
+        free(caches);
+        return NULL;
+    }
+    thread->caches = caches;
+    return caches;
+}
+#endif
+
+enum walk_end_reason walk_last_end_reason(void) { return dw_thread_state.last_end; }
 
 #ifndef _WIN32
 /* The public numbering is the enum's (include/dbgwalk.h). */
@@ -22,7 +73,7 @@ _Static_assert(WALK_END_NONE == DBGWALK_END_NONE && WALK_END_NO_CALLER == DBGWAL
 
 DW_EXPORT DWORD DbgWalkLastEndReason(const char **Name)
 {
-    enum walk_end_reason reason = thread_state.last_end;
+    enum walk_end_reason reason = dw_thread_state.last_end;
 
     if (Name)
         *Name = walk_end_reason_name(reason);

@@ -38,10 +38,17 @@ struct walk_reader_state {
     PREAD_PROCESS_MEMORY_ROUTINE64 read;
 };
 
-struct walk_thread_state {
+/* A thread's walk caches: 70 KB, on the heap from its first walk (freed
+ * at its exit), so that the library's thread-locals stay a few dozen
+ * bytes. */
+struct walk_caches {
     struct read_cache cache;
     struct entry_cache entries; /* the table routines' answers for the walk */
     struct lookahead lookahead;
+};
+
+struct walk_thread_state {
+    struct walk_caches *caches; /* NULL until walk_thread_caches */
     struct walk_reader_state sym_reader;
     enum walk_end_reason last_end; /* WALK_END_NONE while the walk goes on */
     /* The symbol sessions this thread let go of for slow work
@@ -53,8 +60,19 @@ struct walk_thread_state {
     DWORD last_error; /* GetLastError's value on non-Windows hosts (src/last_error.c) */
 };
 
+extern DW_THREAD_LOCAL struct walk_thread_state dw_thread_state;
+_Static_assert(sizeof(struct walk_thread_state) <= 128, "thread-locals must stay small");
+
 /* The calling thread's state: the one thread-local access. */
-struct walk_thread_state *walk_thread_state(void);
+static inline struct walk_thread_state *walk_thread_state(void) { return &dw_thread_state; }
+
+/* The thread's walk caches, allocated on first use; NULL when out of
+ * memory. */
+struct walk_caches *walk_thread_caches_create(struct walk_thread_state *thread);
+static inline struct walk_caches *walk_thread_caches(struct walk_thread_state *thread)
+{
+    return thread->caches ? thread->caches : walk_thread_caches_create(thread);
+}
 
 /* Why the last walk on this thread ended (WALK_END_NONE: it has not, or
  * there was none). For tools such as dumpwalk; StackWalk64's last error

@@ -277,9 +277,14 @@ BOOL walk_next_frame(const struct walk_request *request)
     bool first = false, pc_exact, from_lookahead = false;
     struct walk_reader_state saved_reader;
     struct walk_thread_state *thread = walk_thread_state(); /* the one TLS access */
+    struct walk_caches *caches = walk_thread_caches(thread);
     enum walk_end_reason why = WALK_END_NONE;
     BOOL ok = FALSE;
 
+    if (!caches) {
+        thread->last_end = WALK_END_BAD_ARGUMENT;
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
+    }
     if (!frame || !(arch = arch_for_machine(request->machine)) ||
         (!context && arch->context_required)) {
         thread->last_end = WALK_END_BAD_ARGUMENT;
@@ -332,13 +337,13 @@ BOOL walk_next_frame(const struct walk_request *request)
 #else
     services.table.last_error = &thread->last_error;
 #endif
-    function_table_bind_cache(&services.table, &thread->entries, walk_id);
+    function_table_bind_cache(&services.table, &caches->entries, walk_id);
     /* Our Sym* functions, given to us as the table routines, read target
      * memory with this walk's routine. */
     saved_reader = thread->sym_reader;
     thread->sym_reader.process = request->process;
     thread->sym_reader.read = read;
-    memory_reader_open_cache(&memory, &thread->cache, request->process, read, request->read32,
+    memory_reader_open_cache(&memory, &caches->cache, request->process, read, request->read32,
                              walk_id);
     pc_exact = (state & STATE_PC_EXACT) != 0;
     /* Another inline level of the frame last reported: its registers stay. */
@@ -350,13 +355,13 @@ BOOL walk_next_frame(const struct walk_request *request)
     if (!first) {
         uint32_t frames = (uint32_t)(state & STATE_FRAMES_MASK);
         why = frames >= FRAME_CAP ? WALK_END_FRAME_CAP
-                                  : unwind_in_place(arch, &services, &thread->lookahead, context,
+                                  : unwind_in_place(arch, &services, &caches->lookahead, context,
                                                     walk_id, frames, &pc_exact,
                                                     &from_lookahead);
         if (why != WALK_END_NONE)
             goto out;
     }
-    report(arch, &services, &thread->lookahead, context, pc_exact, walk_id,
+    report(arch, &services, &caches->lookahead, context, pc_exact, walk_id,
            (uint32_t)(state & STATE_FRAMES_MASK), from_lookahead, frame);
     if (request->inline_context)
         first_inline_level(request, frame->AddrPC.Offset, request->inline_context);

@@ -35,7 +35,7 @@ void sym_read_synchronize(void)
 
 #else /* POSIX */
 
-_Thread_local struct sym_reader *sym_reader_self;
+DW_THREAD_LOCAL struct sym_reader *sym_reader_self;
 bool sym_read_asymmetric;
 atomic_uint sym_read_unrecorded;
 

@@ -31,6 +31,8 @@
 #ifndef DBGWALK_READ_SECTION_H
 #define DBGWALK_READ_SECTION_H
 
+#include "../platform.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -127,7 +129,7 @@ struct sym_reader {
  * put the library's whole TLS block, the walk state's caches included, in
  * the static TLS a dlopen can no longer extend; unit_dlopen_client.) The
  * fast paths read it once per call. */
-extern _Thread_local struct sym_reader *sym_reader_self;
+extern DW_THREAD_LOCAL struct sym_reader *sym_reader_self;
 /* Whether readers may enter with a plain store (membarrier registered at
  * load time, before any reader; never changes afterwards). */
 extern bool sym_read_asymmetric;
