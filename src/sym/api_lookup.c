@@ -102,16 +102,11 @@ static PVOID function_entry(HANDLE process, DWORD64 address, PREAD_PROCESS_MEMOR
                             DWORD machine)
 {
     struct sym_read_section section;
-    struct sym_module *m = NULL;
-    bool no_session;
+    struct sym_module *m;
+    bool no_session = false;
 
     sym_read_enter(&section);
-#if SYM_READ_HINTS
-    if (__builtin_expect(section.reader != NULL, 1))
-        m = published_hinted_module(process, address, section.reader);
-#endif
-    if (__builtin_expect(m == NULL, 0))
-        m = published_search(process, address, sym_read_self(&section), &no_session);
+    m = published_module_for(process, address, &section, &no_session);
     if (m && module_table_ready(m) && m->entry_size != 0) {
         PVOID entry = NULL;
         if (machine == 0 || m->pe.machine == machine)

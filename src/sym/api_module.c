@@ -292,17 +292,12 @@ DW_EXPORT BOOL IMAGEAPI SymUnloadModule64(HANDLE hProcess, DWORD64 BaseOfDll)
 DW_EXPORT DWORD64 IMAGEAPI SymGetModuleBase64(HANDLE hProcess, DWORD64 qwAddr)
 {
     struct sym_read_section section;
-    struct sym_module *m = NULL;
+    struct sym_module *m;
     bool no_session = false;
     DWORD64 base;
 
     sym_read_enter(&section);
-#if SYM_READ_HINTS
-    if (__builtin_expect(section.reader != NULL, 1))
-        m = published_hinted_module(hProcess, qwAddr, section.reader);
-#endif
-    if (__builtin_expect(m == NULL, 0))
-        m = published_search(hProcess, qwAddr, sym_read_self(&section), &no_session);
+    m = published_module_for(hProcess, qwAddr, &section, &no_session);
     base = m ? m->base : 0;
     sym_read_leave(&section);
     if (no_session)

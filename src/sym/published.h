@@ -112,4 +112,22 @@ static inline void *sym_read_self(const struct sym_read_section *section)
 
 #endif
 
+/* The published module holding `address` for a reader inside `section`:
+ * the thread's hint when it still holds, else searched (and hinted).
+ * *no_session: the process has no session. */
+static inline struct sym_module *published_module_for(HANDLE process, uint64_t address,
+                                                      const struct sym_read_section *section,
+                                                      bool *no_session)
+{
+    struct sym_module *m = NULL;
+
+#if SYM_READ_HINTS
+    if (__builtin_expect(section->reader != NULL, 1))
+        m = published_hinted_module(process, address, section->reader);
+#endif
+    if (__builtin_expect(m == NULL, 0))
+        m = published_search(process, address, sym_read_self(section), no_session);
+    return m;
+}
+
 #endif
