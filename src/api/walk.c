@@ -277,18 +277,19 @@ BOOL walk_next_frame(const struct walk_request *request)
     bool first = false, pc_exact, from_lookahead = false;
     struct walk_reader_state saved_reader;
     struct walk_thread_state *thread = walk_thread_state(); /* the one TLS access */
-    struct walk_caches *caches = walk_thread_caches(thread);
+    struct walk_caches *caches;
     enum walk_end_reason why = WALK_END_NONE;
     BOOL ok = FALSE;
 
-    if (!caches) {
-        thread->last_end = WALK_END_BAD_ARGUMENT;
-        return fail(ERROR_NOT_ENOUGH_MEMORY);
-    }
     if (!frame || !(arch = arch_for_machine(request->machine)) ||
         (!context && arch->context_required)) {
         thread->last_end = WALK_END_BAD_ARGUMENT;
         return fail(frame && !arch ? ERROR_NOT_SUPPORTED : ERROR_INVALID_PARAMETER);
+    }
+    /* allocated at the thread's first walk: without them no walk starts */
+    if (!(caches = walk_thread_caches(thread))) {
+        thread->last_end = WALK_END_BAD_ARGUMENT;
+        return fail(ERROR_NOT_ENOUGH_MEMORY);
     }
 
     services.process = request->process;

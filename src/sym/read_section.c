@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #ifndef _WIN32
 #include <pthread.h>
-#include <sched.h>
 #ifdef __linux__
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
@@ -29,7 +28,7 @@ void sym_read_synchronize(void)
     old = atomic_fetch_add(&sym_read_epoch, 1) & 1;
     for (unsigned i = 0; i < SYM_READ_STRIPES; i++)
         while (atomic_load(&sym_read_stripes[i].counters[old]) != 0)
-            SwitchToThread();
+            dw_yield();
     dw_unlock_exclusive(&synchronize_lock);
 }
 
@@ -142,10 +141,10 @@ void sym_read_synchronize(void)
         unsigned seq = atomic_load(&r->seq);
         if (seq & 1)
             while (atomic_load(&r->seq) == seq)
-                sched_yield();
+                dw_yield();
     }
     while (atomic_load(&sym_read_unrecorded) != 0)
-        sched_yield();
+        dw_yield();
 }
 
 #endif

@@ -124,11 +124,10 @@ struct sym_reader {
     void *hint_module;
 };
 
-/* The calling thread's record, NULL until its first section. (Not
- * initial-exec TLS, though a lookup costs only some nanoseconds: that would
- * put the library's whole TLS block, the walk state's caches included, in
- * the static TLS a dlopen can no longer extend; unit_dlopen_client.) The
- * fast paths read it once per call. */
+/* The calling thread's record, NULL until its first section; an
+ * initial-exec thread-local (platform.h: the library's thread-locals are
+ * small, the walk caches live on the heap). The fast paths read it once
+ * per call. */
 extern DW_THREAD_LOCAL struct sym_reader *sym_reader_self;
 /* Whether readers may enter with a plain store (membarrier registered at
  * load time, before any reader; never changes afterwards). */

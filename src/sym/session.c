@@ -128,7 +128,7 @@ void session_pause(struct sym_session *session)
 {
     struct walk_thread_state *thread = walk_thread_state();
 
-    if (thread->paused_depth < sizeof(thread->paused_sessions) / sizeof(thread->paused_sessions[0]))
+    if (thread->paused_depth < DW_ARRAY_SIZE(thread->paused_sessions))
         thread->paused_sessions[thread->paused_depth] = session;
     thread->paused_depth++;
     /* counted while the lock is still held: a destroyer that holds it
@@ -149,9 +149,7 @@ void session_resume(struct sym_session *session)
 static bool paused_by_this_thread(const struct sym_session *session)
 {
     const struct walk_thread_state *thread = walk_thread_state();
-    unsigned kept = sizeof(thread->paused_sessions) / sizeof(thread->paused_sessions[0]);
-
-    if (thread->paused_depth > kept)
+    if (thread->paused_depth > DW_ARRAY_SIZE(thread->paused_sessions))
         return true;
     for (unsigned i = 0; i < thread->paused_depth; i++)
         if (thread->paused_sessions[i] == session)
